@@ -1,0 +1,187 @@
+//! Elastic network interfaces: CreateNetworkInterface, DescribeNetworkInterfaces,
+//! DescribeNetworkInterfaceAttribute, Attach/Detach/DeleteNetworkInterface and the seed's
+//! ModifyNetworkInterfaceAttribute.
+
+use serde_json::{json, Value};
+
+use super::paging::{self, Limits};
+use super::{empty, render, Answer, Call, MissingRegion};
+use crate::errors::ApiError;
+use crate::model::{DomainError, EniStatus, EniType, ResourceKind};
+use crate::ops::enis::{self, ModifyEni, NewEni};
+use crate::ops::OpError;
+use crate::store::{EniFilter, PageRequest};
+
+const ENI_PAGES: Limits = Limits {
+    default_size: 10,
+    max_size: 1000,
+    max_results: Some((10, 500)),
+};
+
+/// ModifyNetworkInterfaceAttribute options other than name, description and groups. They
+/// are accepted for secondary ENIs but not modelled; a primary ENI refuses them (rule h).
+const UNMODELLED_OPTIONS: &[&str] = &[
+    "QueueNumber",
+    "RxQueueSize",
+    "TxQueueSize",
+    "NetworkInterfaceTrafficConfig",
+    "ConnectionTrackingConfiguration",
+    "EnhancedNetwork",
+];
+
+pub async fn create(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    call.params.exclusive(
+        "SecurityGroupId",
+        "SecurityGroupIds",
+        "SecurityGroupId and SecurityGroupIds cannot be specified together.",
+    )?;
+    call.params.exclusive(
+        "PrivateIpAddress",
+        "SecondaryPrivateIpAddressCount",
+        "PrivateIpAddress and SecondaryPrivateIpAddressCount cannot be specified together.",
+    )?;
+    let mut groups = call.params.list("SecurityGroupIds", 100)?;
+    groups.extend(call.params.string("SecurityGroupId"));
+    if groups.is_empty() {
+        return Err(ApiError::missing("SecurityGroupId"));
+    }
+    match call.params.get("InstanceType") {
+        None | Some("Secondary") => {}
+        Some(_) => return Err(ApiError::invalid("InstanceType")),
+    }
+    let req = NewEni {
+        vswitch_id: call.params.required("VSwitchId")?.to_string(),
+        security_group_ids: groups,
+        primary_ip: call.params.string("PrimaryIpAddress"),
+        secondary_ips: call.params.list("PrivateIpAddress", 10)?,
+        secondary_ip_count: call.params.int_in("SecondaryPrivateIpAddressCount", 1, 49)?.unwrap_or(0) as u32,
+        name: call.params.string("NetworkInterfaceName"),
+        description: call.params.string("Description"),
+        delete_on_release: call.params.bool("DeleteOnRelease")?.unwrap_or(false),
+        source_dest_check: call.params.bool("SourceDestCheck")?.unwrap_or(false),
+    };
+    let eni = call.write(&region, move |tx, ctx| enis::create(tx, ctx, req)).await?;
+    let full = render::eni(&eni, &call.account_id);
+    let pick = |k: &str| full.get(k).cloned().unwrap_or(Value::Null);
+    let mut out = serde_json::Map::new();
+    for key in [
+        "NetworkInterfaceId", "Status", "Type", "NetworkInterfaceName", "Description", "VpcId",
+        "VSwitchId", "ZoneId", "PrivateIpAddress", "MacAddress", "OwnerId", "ResourceGroupId",
+        "ServiceManaged", "SourceDestCheck", "SecurityGroupIds", "PrivateIpSets", "Ipv6Sets",
+        "Ipv4PrefixSets", "Ipv6PrefixSets", "Tags",
+    ] {
+        out.insert(key.into(), pick(key));
+    }
+    out.insert("ServiceID".into(), json!(0));
+    Ok(out)
+}
+
+pub async fn describe(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    let paging = paging::parse(&call.params, &ENI_PAGES)?;
+    let eni_type = call
+        .params
+        .get("Type")
+        .map(|t| EniType::from_api_name(t).ok_or_else(|| ApiError::invalid("Type")))
+        .transpose()?;
+    let status = call
+        .params
+        .get("Status")
+        .map(|s| EniStatus::from_api_name(s).ok_or_else(|| ApiError::invalid("Status")))
+        .transpose()?;
+    let filter = EniFilter {
+        ids: call.params.list("NetworkInterfaceId", 100)?,
+        instance_id: call.params.string("InstanceId"),
+        vpc_id: call.params.string("VpcId"),
+        vswitch_id: call.params.string("VSwitchId"),
+        primary_ip: call.params.string("PrimaryIpAddress"),
+        private_ips: call.params.list("PrivateIpAddress", 100)?,
+        security_group_id: call.params.string("SecurityGroupId"),
+        name: call.params.string("NetworkInterfaceName"),
+        eni_type,
+        status,
+    };
+    let (account, request) = (call.account_id.clone(), paging.request);
+    let page = call
+        .read(move |tx| enis::describe(tx, &account, &region, &filter, request))
+        .await?;
+    let mut out = paging.fields(&page, true);
+    if let PageRequest::After { .. } = paging.request {
+        out.remove("MaxResults");
+    }
+    let items = page.items.iter().map(|e| render::eni(e, &call.account_id)).collect();
+    out.insert("NetworkInterfaceSets".into(), render::wrap("NetworkInterfaceSet", items));
+    Ok(out)
+}
+
+pub async fn describe_attribute(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    let id = call.params.required("NetworkInterfaceId")?.to_string();
+    let account = call.account_id.clone();
+    let eni = call
+        .read(move |tx| {
+            tx.eni(&account, &region, &id)?
+                .ok_or_else(|| OpError::from(DomainError::NotFound(ResourceKind::Eni, id)))
+        })
+        .await?;
+    let mut out = match render::eni(&eni, &call.account_id) {
+        Value::Object(map) => map,
+        _ => unreachable!("render::eni builds an object"),
+    };
+    out.insert(
+        "NetworkInterfaceTrafficConfig".into(),
+        json!({"NetworkInterfaceTrafficMode": "Standard", "QueueNumber": 1, "QueuePairNumber": 0}),
+    );
+    if call.params.get("Attribute") == Some("connectionTrackingConfiguration") {
+        out.insert(
+            "ConnectionTrackingConfiguration".into(),
+            json!({"TcpEstablishedTimeout": 910, "TcpClosedAndTimeWaitTimeout": 3, "UdpTimeout": 30}),
+        );
+    }
+    Ok(out)
+}
+
+fn eni_and_instance(call: &Call) -> Result<(String, String, String), ApiError> {
+    Ok((
+        call.region(MissingRegion::Generic)?,
+        call.params.required("NetworkInterfaceId")?.to_string(),
+        call.params.required("InstanceId")?.to_string(),
+    ))
+}
+
+pub async fn attach(call: Call) -> Answer {
+    let (region, eni, instance) = eni_and_instance(&call)?;
+    call.write(&region, move |tx, ctx| enis::attach(tx, ctx, &eni, &instance)).await?;
+    empty()
+}
+
+pub async fn detach(call: Call) -> Answer {
+    let (region, eni, instance) = eni_and_instance(&call)?;
+    call.write(&region, move |tx, ctx| enis::detach(tx, ctx, &eni, &instance)).await?;
+    empty()
+}
+
+pub async fn delete(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    let eni = call.params.required("NetworkInterfaceId")?.to_string();
+    call.write(&region, move |tx, ctx| enis::delete(tx, ctx, &eni)).await?;
+    empty()
+}
+
+pub async fn modify(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    let eni = call.params.required("NetworkInterfaceId")?.to_string();
+    let groups = call.params.list("SecurityGroupId", 100)?;
+    call.params.int_in("QueueNumber", 1, 2048)?;
+    let req = ModifyEni {
+        name: call.params.string("NetworkInterfaceName"),
+        description: call.params.string("Description"),
+        security_group_ids: (!groups.is_empty()).then_some(groups),
+        delete_on_release: call.params.bool("DeleteOnRelease")?,
+        source_dest_check: call.params.bool("SourceDestCheck")?,
+        other_options: call.params.any_of(UNMODELLED_OPTIONS),
+    };
+    call.write(&region, move |tx, ctx| enis::modify(tx, ctx, &eni, req)).await?;
+    empty()
+}

@@ -1,0 +1,128 @@
+//! Instances: RunInstances, CreateInstance, DescribeInstances, StartInstance, StopInstance,
+//! DeleteInstance.
+
+use serde_json::json;
+
+use super::paging::{self, Limits};
+use super::{empty, object, render, Answer, Call, MissingRegion};
+use crate::errors::{ApiError, Code};
+use crate::model::InstanceStatus;
+use crate::ops::instances::{self, Launch};
+use crate::store::InstanceFilter;
+
+const INSTANCE_PAGES: Limits = Limits {
+    default_size: 10,
+    max_size: 100,
+    max_results: Some((10, 100)),
+};
+
+/// The parameters RunInstances and CreateInstance share.
+fn launch(call: &Call, security_group_ids: Vec<String>, amount: u32, start: bool) -> Result<Launch, ApiError> {
+    Ok(Launch {
+        zone_id: call.params.string("ZoneId"),
+        vswitch_id: call.params.required("VSwitchId")?.to_string(),
+        security_group_ids,
+        instance_type: call.params.required("InstanceType")?.to_string(),
+        image_id: call.params.required("ImageId")?.to_string(),
+        name: call.params.string("InstanceName"),
+        description: call.params.string("Description"),
+        host_name: call.params.string("HostName"),
+        private_ip: call.params.string("PrivateIpAddress"),
+        amount,
+        start,
+    })
+}
+
+pub async fn run(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    let single = call.params.string("SecurityGroupId");
+    let many = call.params.list("SecurityGroupIds", 16)?;
+    let groups = match (single, many.is_empty()) {
+        (Some(_), false) => {
+            return Err(ApiError::with(
+                Code::SingleIdAndMultiIdConflict,
+                "SecurityGroupId and SecurityGroupIds cannot be specified together.",
+            ))
+        }
+        (Some(one), true) => vec![one],
+        (None, false) => many,
+        (None, true) => return Err(ApiError::missing("SecurityGroupId")),
+    };
+    let amount = call.params.int_in("Amount", 1, 100)?.unwrap_or(1) as u32;
+    let req = launch(&call, groups, amount, true)?;
+    let ids = call.write(&region, move |tx, ctx| instances::launch(tx, ctx, req)).await?;
+    object(json!({ "InstanceIdSets": render::wrap("InstanceIdSet", ids.into_iter().map(|i| json!(i)).collect()) }))
+}
+
+pub async fn create(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    let group = call.params.required("SecurityGroupId")?.to_string();
+    let req = launch(&call, vec![group], 1, false)?;
+    let ids = call.write(&region, move |tx, ctx| instances::launch(tx, ctx, req)).await?;
+    object(json!({ "InstanceId": ids.first().cloned().unwrap_or_default() }))
+}
+
+pub async fn describe(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    let paging = paging::parse(&call.params, &INSTANCE_PAGES)?;
+    let status = call
+        .params
+        .get("Status")
+        .map(|s| InstanceStatus::from_api_name(s).ok_or_else(|| ApiError::of(Code::InvalidStatusNotFound)))
+        .transpose()?;
+    let filter = InstanceFilter {
+        ids: call.params.json_list("InstanceIds", 100)?,
+        security_group_id: call.params.string("SecurityGroupId"),
+        vpc_id: call.params.string("VpcId"),
+        vswitch_id: call.params.string("VSwitchId"),
+        zone_id: call.params.string("ZoneId"),
+        instance_type: call.params.string("InstanceType"),
+        image_id: call.params.string("ImageId"),
+        name: call.params.string("InstanceName"),
+        status,
+        private_ips: call.params.json_list("PrivateIpAddresses", 100)?,
+    };
+    let (account, request) = (call.account_id.clone(), paging.request);
+    let page = call
+        .read(move |tx| instances::describe(tx, &account, &region, &filter, request))
+        .await?;
+    let mut out = paging.fields(&page, true);
+    let catalog = &call.app.catalog;
+    let items = page.items.iter().map(|(i, enis)| render::instance(i, enis, catalog)).collect();
+    out.insert("Instances".into(), render::wrap("Instance", items));
+    Ok(out)
+}
+
+/// Start/Stop/Delete take no RegionId: the instance is found in whichever region it is.
+fn instance_region(call: &Call) -> Result<String, ApiError> {
+    match call.params.get("RegionId") {
+        Some(region) => call.known_region(region),
+        None => Ok(String::new()),
+    }
+}
+
+pub async fn start(call: Call) -> Answer {
+    let id = call.params.required("InstanceId")?.to_string();
+    let region = instance_region(&call)?;
+    call.write(&region, move |tx, ctx| instances::set_running(tx, ctx, &id, true)).await?;
+    empty()
+}
+
+pub async fn stop(call: Call) -> Answer {
+    let id = call.params.required("InstanceId")?.to_string();
+    let region = instance_region(&call)?;
+    call.write(&region, move |tx, ctx| instances::set_running(tx, ctx, &id, false)).await?;
+    empty()
+}
+
+pub async fn delete(call: Call) -> Answer {
+    let id = call.params.required("InstanceId")?.to_string();
+    let force = call.params.bool("Force")?.unwrap_or(false);
+    let region = instance_region(&call)?;
+    call.write(&region, move |tx, ctx| {
+        let scope = (!ctx.region_id.is_empty()).then(|| ctx.region_id.clone());
+        instances::delete(tx, ctx, scope.as_deref(), &id, force)
+    })
+    .await?;
+    empty()
+}

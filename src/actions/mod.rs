@@ -1,0 +1,188 @@
+//! Typed actions: for each ECS/VPC action, parse its parameters, call one operation, and
+//! render the answer in the wire shape. `TABLE` is the list of every action served.
+
+mod enis;
+mod groups;
+mod instances;
+mod paging;
+mod regions;
+pub mod render;
+mod vpcs;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::app::App;
+use crate::errors::{self, ApiError, Code};
+use crate::ops::{Ctx, OpError, OpResult};
+use crate::store::Tx;
+use crate::wire::params::Params;
+
+/// Which API (and so which `Version`) an action belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    Ecs,
+    Vpc,
+}
+
+impl Api {
+    pub fn version(self) -> &'static str {
+        match self {
+            Api::Ecs => "2014-05-26",
+            Api::Vpc => "2016-04-28",
+        }
+    }
+}
+
+pub type Answer = Result<Map<String, Value>, ApiError>;
+pub type Handler = fn(Call) -> Pin<Box<dyn Future<Output = Answer> + Send>>;
+
+pub struct ActionDef {
+    pub name: &'static str,
+    pub api: Api,
+    pub handler: Handler,
+}
+
+macro_rules! actions {
+    ($( $api:ident $name:literal => $handler:path, )*) => {
+        pub const TABLE: &[ActionDef] = &[
+            $( ActionDef { name: $name, api: Api::$api, handler: |call| Box::pin($handler(call)) }, )*
+        ];
+    };
+}
+
+actions! {
+    Ecs "DescribeRegions" => regions::describe_regions,
+    Ecs "DescribeZones" => regions::describe_zones,
+    Ecs "DescribeInstanceTypes" => regions::describe_instance_types,
+    Ecs "DescribeImages" => regions::describe_images,
+    Vpc "CreateVpc" => vpcs::create_vpc,
+    Vpc "DescribeVpcs" => vpcs::describe_vpcs,
+    Vpc "CreateVSwitch" => vpcs::create_vswitch,
+    Vpc "DescribeVSwitches" => vpcs::describe_vswitches,
+    Ecs "CreateSecurityGroup" => groups::create,
+    Ecs "DescribeSecurityGroups" => groups::describe,
+    Ecs "ModifySecurityGroupAttribute" => groups::modify,
+    Ecs "DeleteSecurityGroup" => groups::delete,
+    Ecs "JoinSecurityGroup" => groups::join,
+    Ecs "LeaveSecurityGroup" => groups::leave,
+    Ecs "RunInstances" => instances::run,
+    Ecs "CreateInstance" => instances::create,
+    Ecs "DescribeInstances" => instances::describe,
+    Ecs "StartInstance" => instances::start,
+    Ecs "StopInstance" => instances::stop,
+    Ecs "DeleteInstance" => instances::delete,
+    Ecs "CreateNetworkInterface" => enis::create,
+    Ecs "DescribeNetworkInterfaces" => enis::describe,
+    Ecs "DescribeNetworkInterfaceAttribute" => enis::describe_attribute,
+    Ecs "AttachNetworkInterface" => enis::attach,
+    Ecs "DetachNetworkInterface" => enis::detach,
+    Ecs "DeleteNetworkInterface" => enis::delete,
+    Ecs "ModifyNetworkInterfaceAttribute" => enis::modify,
+}
+
+pub fn find(name: &str) -> Option<&'static ActionDef> {
+    TABLE.iter().find(|a| a.name == name)
+}
+
+/// One authenticated call: who, which action, with what.
+pub struct Call {
+    pub app: Arc<App>,
+    pub action: &'static str,
+    pub account_id: String,
+    pub request_id: String,
+    pub params: Params,
+}
+
+/// How an action reports a missing RegionId: most use the generic code, the security-group
+/// calls (and Join/Leave's ENI form) their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingRegion {
+    Generic,
+    Specific,
+}
+
+impl Call {
+    /// The RegionId, which must name a region of the catalog.
+    pub fn region(&self, missing: MissingRegion) -> Result<String, ApiError> {
+        let region = self.params.get("RegionId").ok_or_else(|| match missing {
+            MissingRegion::Generic => ApiError::missing("RegionId"),
+            MissingRegion::Specific => ApiError::of(Code::MissingRegionId),
+        })?;
+        self.known_region(region)
+    }
+
+    pub fn known_region(&self, region: &str) -> Result<String, ApiError> {
+        if self.app.catalog.region(region).is_none() {
+            return Err(ApiError::of(Code::InvalidRegionIdNotFound));
+        }
+        Ok(region.to_string())
+    }
+
+    pub fn ctx(&self, region: &str) -> Ctx {
+        Ctx {
+            account_id: self.account_id.clone(),
+            request_id: self.request_id.clone(),
+            action: self.action,
+            region_id: region.to_string(),
+            now: chrono::Utc::now().timestamp(),
+            catalog: self.app.catalog.clone(),
+            limits: self.app.limits.clone(),
+        }
+    }
+
+    fn answer_error(&self, err: OpError) -> ApiError {
+        match err {
+            OpError::Domain(e) => errors::from_domain(self.action, e),
+            OpError::Store(fault) => {
+                tracing::error!(request_id = %self.request_id, error = %fault, "store fault");
+                ApiError::internal()
+            }
+        }
+    }
+
+    /// Runs a state-changing operation in one transaction of the writer.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        region: &str,
+        op: impl FnOnce(&dyn Tx, &Ctx) -> OpResult<T> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let ctx = self.ctx(region);
+        match self.app.store.write(move |tx| op(tx, &ctx)).await {
+            Ok(result) => result.map_err(|e| self.answer_error(e)),
+            Err(fault) => Err(self.answer_error(fault.into())),
+        }
+    }
+
+    /// Runs a query in one read transaction.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&dyn Tx) -> OpResult<T> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let outcome = self
+            .app
+            .store
+            .read(move |tx| Ok(op(tx)))
+            .await;
+        match outcome {
+            Ok(result) => result.map_err(|e| self.answer_error(e)),
+            Err(fault) => Err(self.answer_error(fault.into())),
+        }
+    }
+}
+
+/// An answer with no fields beyond RequestId.
+pub fn empty() -> Answer {
+    Ok(Map::new())
+}
+
+/// Turns a `json!({...})` object into an answer.
+pub fn object(value: Value) -> Answer {
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => Err(ApiError::internal()),
+    }
+}

@@ -1,0 +1,97 @@
+//! The VPC API calls (Version 2016-04-28): CreateVpc, DescribeVpcs, CreateVSwitch,
+//! DescribeVSwitches.
+
+use serde_json::json;
+
+use super::paging::{self, Limits};
+use super::{object, render, Answer, Call, MissingRegion};
+use crate::ops::vpcs::{self, NewVSwitch, NewVpc};
+use crate::store::{VSwitchFilter, VpcFilter};
+
+const VPC_PAGES: Limits = Limits {
+    default_size: 10,
+    max_size: 50,
+    max_results: None,
+};
+
+pub async fn create_vpc(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    let req = NewVpc {
+        cidr_block: call.params.string("CidrBlock"),
+        name: call.params.string("VpcName"),
+        description: call.params.string("Description"),
+    };
+    let vpc = call.write(&region, move |tx, ctx| vpcs::create_vpc(tx, ctx, req)).await?;
+    object(json!({
+        "VpcId": vpc.id,
+        "VRouterId": vpc.vrouter_id,
+        "RouteTableId": vpc.route_table_id,
+        "ResourceGroupId": "",
+    }))
+}
+
+pub async fn describe_vpcs(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    let paging = paging::parse(&call.params, &VPC_PAGES)?;
+    let filter = VpcFilter {
+        ids: comma_list(call.params.get("VpcId")),
+        name: call.params.string("VpcName"),
+    };
+    let account = call.account_id.clone();
+    let request = paging.request;
+    let page = call
+        .read(move |tx| vpcs::describe_vpcs(tx, &account, &region, &filter, request))
+        .await?;
+    let mut out = paging.fields(&page, false);
+    let items = page.items.iter().map(|(v, vsw)| render::vpc(v, vsw)).collect();
+    out.insert("Vpcs".into(), render::wrap("Vpc", items));
+    Ok(out)
+}
+
+pub async fn create_vswitch(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    let req = NewVSwitch {
+        vpc_id: call.params.required("VpcId")?.to_string(),
+        zone_id: call.params.required("ZoneId")?.to_string(),
+        cidr_block: call.params.required("CidrBlock")?.to_string(),
+        name: call.params.string("VSwitchName"),
+        description: call.params.string("Description"),
+    };
+    let vswitch = call
+        .write(&region, move |tx, ctx| vpcs::create_vswitch(tx, ctx, req))
+        .await?;
+    object(json!({ "VSwitchId": vswitch.id }))
+}
+
+pub async fn describe_vswitches(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    let paging = paging::parse(&call.params, &VPC_PAGES)?;
+    let filter = VSwitchFilter {
+        ids: comma_list(call.params.get("VSwitchId")),
+        vpc_id: call.params.string("VpcId"),
+        zone_id: call.params.string("ZoneId"),
+        name: call.params.string("VSwitchName"),
+    };
+    let account = call.account_id.clone();
+    let request = paging.request;
+    let page = call
+        .read(move |tx| vpcs::describe_vswitches(tx, &account, &region, &filter, request))
+        .await?;
+    let mut out = paging.fields(&page, false);
+    let items = page.items.iter().map(|(v, free)| render::vswitch(v, *free)).collect();
+    out.insert("VSwitches".into(), render::wrap("VSwitch", items));
+    Ok(out)
+}
+
+/// The VPC API's id filters are comma-separated lists.
+fn comma_list(value: Option<&str>) -> Vec<String> {
+    value
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}

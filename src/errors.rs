@@ -1,0 +1,336 @@
+//! The one error table: every Alibaba error code ecsnet answers with, its HTTP status and its
+//! message, and the mapping from domain errors to them. Which code a broken rule becomes
+//! depends on the action (the real API uses different codes for the same rule in different
+//! calls); that choice is made here and nowhere else. docs/errors.md is generated from this
+//! table and a test keeps the two in step.
+
+use crate::model::{DomainError, Owner, ResourceKind};
+
+macro_rules! error_codes {
+    ($( $variant:ident = ($code:literal, $status:literal, $message:literal, $when:literal), )*) => {
+        /// One row of the error table. Several rows may share a code string when the real
+        /// service answers it with different statuses or messages in different calls.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn code(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            pub fn status(self) -> u16 {
+                match self { $(Code::$variant => $status,)* }
+            }
+
+            /// The documented message; `%s` marks the part generated per call.
+            pub fn message(self) -> &'static str {
+                match self { $(Code::$variant => $message,)* }
+            }
+
+            /// When ecsnet answers with this row.
+            pub fn when(self) -> &'static str {
+                match self { $(Code::$variant => $when,)* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // Protocol and authentication.
+    MissingParameter = ("MissingParameter", 400, "The input parameter \"%s\" that is mandatory for processing this request is not supplied.", "a required parameter is absent"),
+    MissingRegionId = ("MissingParameter.RegionId", 400, "The specified RegionId should not be null.", "RegionId is absent on a security-group call or the ENI form of Join/LeaveSecurityGroup"),
+    InvalidParameter = ("InvalidParameter", 400, "The specified parameter \"%s\" is not valid.", "a parameter has a value of the wrong type or out of range"),
+    InvalidParameterConflict = ("InvalidParameter.Conflict", 400, "%s", "mutually exclusive parameters are given together"),
+    UnsupportedHttpMethod = ("UnsupportedHTTPMethod", 403, "This http method is not supported.", "the HTTP method is not GET or POST"),
+    IncompleteSignature = ("IncompleteSignature", 400, "The request signature does not conform to Aliyun standards. %s", "the signature parameters or the Authorization header are malformed or incomplete"),
+    SignatureDoesNotMatch = ("SignatureDoesNotMatch", 400, "Specified signature is not matched with our calculation. server string to sign is:%s", "the signature does not match; the message carries the server's string to sign after a colon"),
+    InvalidTimeStampFormat = ("InvalidTimeStamp.Format", 400, "Specified time stamp or date value is not well formatted.", "Timestamp or x-acs-date is not an ISO 8601 UTC time"),
+    InvalidTimeStampExpired = ("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired.", "the request time is more than the replay window (15 minutes) away from the server's clock"),
+    SignatureNonceUsed = ("SignatureNonceUsed", 400, "Specified signature nonce was used already.", "a SignatureNonce is reused within the replay window"),
+    InvalidAccessKeyIdNotFound = ("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found.", "the AccessKeyId is unknown"),
+    InvalidActionNotFound = ("InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method.", "the action is not one ecsnet serves"),
+    InvalidVersion = ("InvalidVersion", 400, "Specified parameter Version is not valid.", "the Version is not the action's API version (2014-05-26 for ECS, 2016-04-28 for VPC)"),
+    InvalidRegionIdNotFound = ("InvalidRegionId.NotFound", 404, "The specified region does not exist.", "the RegionId is not in the catalog"),
+    InternalError = ("InternalError", 500, "The request processing has failed due to some unknown error.", "a genuine server fault (the store failed); nothing was committed"),
+
+    // Security groups.
+    InvalidSecurityGroupIdNotFound = ("InvalidSecurityGroupId.NotFound", 404, "The specified SecurityGroupId does not exist.", "a security group id is unknown in the account and region"),
+    InvalidSecurityGroupNotFound = ("InvalidSecurityGroup.NotFound", 404, "The specified security group is not found.", "DeleteSecurityGroup names an unknown group"),
+    InvalidSecurityGroupNameMalformed = ("InvalidSecurityGroupName.Malformed", 400, "The specified parameter SecurityGroupName is not valid.", "a security group name breaks the name format"),
+    InvalidSecurityGroupDiscriptionMalformed = ("InvalidSecurityGroupDiscription.Malformed", 400, "Specified security group description is not valid.", "ModifySecurityGroupAttribute gets a description that breaks the format"),
+    InvalidDescriptionMalformed = ("InvalidDescription.Malformed", 400, "The specified parameter \"Description\" is not valid.", "a description breaks the format (CreateSecurityGroup, ENI and instance calls)"),
+    InvalidParamsGroupType = ("InvalidParams.GroupType", 400, "The specified security group type is not valid.", "SecurityGroupType is neither normal nor enterprise"),
+    InvalidParamsVpcIdGroupType = ("InvalidParams.VpcIdGroupType", 400, "Only VPC instance supports enterprise level security group.", "CreateSecurityGroup of type enterprise without a VpcId"),
+    InvalidParameterSecurityGroupType = ("InvalidParameter.SecurityGroupType", 400, "The specified SecurityGroupType is not valid.", "DescribeSecurityGroups filters by an unknown SecurityGroupType"),
+    InvalidVpcIdRequired = ("InvalidVpcId.NotFound", 403, "The VpcId must not empty when only support vpc vm.", "CreateSecurityGroup without a VpcId (only VPC groups exist)"),
+    InvalidVpcIdNotFound = ("InvalidVpcId.NotFound", 404, "Specified VPC does not exist.", "a VPC id is unknown"),
+    QuotaExceedSecurityGroup = ("QuotaExceed.SecurityGroup", 403, "The maximum number of security groups is reached.", "the account has as many groups in the region as its quota allows"),
+    DependencyViolation = ("DependencyViolation", 403, "There is still instance(s) in the specified security group.", "DeleteSecurityGroup while an instance or ENI is still a member"),
+    InvalidNextToken = ("InValidParameter.NextToken", 400, "The parameter NextToken is invalid.", "a NextToken that ecsnet did not hand out"),
+
+    // JoinSecurityGroup / LeaveSecurityGroup.
+    InstanceSecurityGroupLimitExceeded = ("InstanceSecurityGroupLimitExceeded", 400, "Exceeding the allowed amount of security groups that an instance can be in.", "JoinSecurityGroup would put an instance in more groups than allowed (default 5)"),
+    InvalidInstanceIdMismatch = ("InvalidInstanceId.Mismatch", 400, "Specified instance and security group are not in the same VPC.", "JoinSecurityGroup with an instance and a group in different VPCs"),
+    NotSupportEnterpriseGroup = ("InvalidOperation.NotSupportEnterpriseGroup", 400, "The specified instance type doesn't support enterprise level security group.", "JoinSecurityGroup puts an instance whose type cannot use advanced groups into one"),
+    MultiGroupTypeOnJoin = ("InvalidOperation.MultiGroupType", 400, "The specified instance can't join different types of security group.", "JoinSecurityGroup would mix basic and advanced groups (rules a, b)"),
+    SecurityGroupInstanceLimitExceeded = ("SecurityGroupInstanceLimitExceeded", 403, "The maximum number of instances in a security group is exceeded.", "JoinSecurityGroup into a full basic group (rule g)"),
+    NetworkInterfaceCountExceeded = ("InvalidOperation.NetworkInterfaceCountExceeded", 403, "The maximum number of NetworkInterface in a enterprise level security group is exceeded.", "JoinSecurityGroup into a full advanced group (rule g)"),
+    InvalidInstanceIdAlreadyExists = ("InvalidInstanceId.AlreadyExists", 403, "The specified instance already exists in the specified security group.", "JoinSecurityGroup for a resource already in the group"),
+    IncorrectInstanceStatus = ("IncorrectInstanceStatus", 403, "The current status of the resource does not support this operation.", "the instance's status does not allow the call (rule i)"),
+    EniIdAndInstanceIdConflict = ("InvalidParam.EniIdAndInstanceId.Conflict", 403, "%s", "both InstanceId and NetworkInterfaceId are given to Join/LeaveSecurityGroup"),
+    InvalidSecurityGroupAssociationNotFound = ("InvalidSecurityGroupAssociation.NotFound", 400, "%s.", "LeaveSecurityGroup for a resource that is not in the group"),
+    InstanceLastSecurityGroup = ("InstanceLastSecurityGroup", 403, "The specified security group is the last security group for the instance.", "LeaveSecurityGroup would leave an instance in no group (rule d)"),
+    AtLeastInOneGroup = ("InvalidOperation.AtLeastInOneGroup", 403, "%s", "LeaveSecurityGroup would leave an ENI in no group (rule d)"),
+    InvalidInstanceIdNotFound = ("InvalidInstanceId.NotFound", 404, "The specified InstanceId does not exist.", "an instance id is unknown (instance and security-group calls)"),
+
+    // ENIs.
+    InvalidEniIdNotFound = ("InvalidEniId.NotFound", 404, "%s", "an ENI id is unknown"),
+    InvalidEcsIdNotFound = ("InvalidEcsId.NotFound", 404, "%s", "an instance id is unknown (ENI calls)"),
+    InvalidVSwitchIdNotFound = ("InvalidVSwitchId.NotFound", 404, "Specified virtual switch does not exist.", "a vSwitch id is unknown"),
+    MultiGroupType = ("InvalidOperation.MultiGroupType", 403, "The specified instance can't join different types of security group.", "an ENI's groups would mix basic and advanced (rule b), or an ENI and an instance in groups of different types would be attached (rule c)"),
+    JoinedGroupLimitExceed = ("JoinedGroupLimitExceed", 400, "%s", "an ENI or a new instance would be in more groups than allowed (rule f)"),
+    SecurityGroupIdRepeated = ("InvalidParameter.SecurityGroupIdRepeated", 404, "The specified security group ids has repeated.", "ModifyNetworkInterfaceAttribute lists a group twice"),
+    SecurityGroupIdRepeatedOnCreate = ("InvalidParameter.SecurityGroupIdRepeated", 400, "%s", "CreateNetworkInterface or RunInstances lists a group twice"),
+    EniCountExceeded = ("InvalidOperation.EniCountExceeded", 403, "The maximum number of eni in a enterprise level security group is exceeded.", "an ENI call would overfill an advanced group (rule g)"),
+    SecurityGroupInstanceLimitExceed = ("SecurityGroupInstanceLimitExceed", 403, "Exceeding the allowed amount of instances of a security group.", "an ENI or instance-creating call would overfill a basic group (rule g)"),
+    VpcMismatch = ("InvalidOperation.VpcMismatch", 403, "%s", "an ENI and a security group, vSwitch or instance are in different VPCs (rule e)"),
+    InvalidEniType = ("InvalidOperation.InvalidEniType", 403, "%s", "a call for secondary ENIs names a primary ENI (rule h)"),
+    PrimaryEniOnlySupportModifyNameAndDesc = ("InvalidOperation.PrimaryEniOnlySupportModifyNameAndDesc", 404, "Primary NetworkInterface is only allowed to modify name and description.", "ModifyNetworkInterfaceAttribute changes a primary ENI's groups or options (rule h)"),
+    DetachPrimaryEniNotAllowed = ("InvalidOperation.DetachPrimaryEniNotAllowed", 400, "%s", "DetachNetworkInterface names a primary ENI (rule h)"),
+    InvalidEniState = ("InvalidOperation.InvalidEniState", 400, "%s", "the ENI's status does not allow the call (rule i)"),
+    InvalidEcsState = ("InvalidOperation.InvalidEcsState", 400, "%s", "Attach/DetachNetworkInterface while the instance is not Running or Stopped (rule i)"),
+    EniNotBelongEcs = ("InvalidParameter.EniNotBelongEcs", 400, "%s", "DetachNetworkInterface from an instance the ENI is not attached to"),
+    EniPerInstanceLimitExceeded = ("EniPerInstanceLimitExceeded", 403, "%s", "AttachNetworkInterface beyond the instance type's ENI quantity"),
+    Ipv4CountExceeded = ("InvalidOperation.Ipv4CountExceeded", 403, "%s", "AttachNetworkInterface with an ENI carrying more private addresses than the instance type allows per ENI"),
+    AvailabilityZoneMismatch = ("InvalidOperation.AvailabilityZoneMismatch", 403, "%s", "AttachNetworkInterface with an ENI and an instance in different zones"),
+    InvalidNetworkInterfaceName = ("InvalidParams.NetworkInterfaceName", 403, "%s", "an ENI name breaks the name format (rule j)"),
+    MaxEniCountExceeded = ("MaxEniCountExceeded", 403, "%s", "CreateNetworkInterface beyond the account's ENI quota in the region"),
+    IpNotEnough = ("InvalidVSwitchId.IpNotEnough", 403, "%s", "the vSwitch has no free private address"),
+    IpInvalid = ("InvalidVSwitchId.IpInvalid", 403, "%s", "a requested ENI address is outside the vSwitch's assignable range"),
+    InvalidIpAddress = ("InvalidIp.Address", 403, "%s", "a requested ENI address is not an IPv4 address"),
+    PrivateIpAddressDuplicated = ("InvalidPrivateIpAddress.Duplicated", 400, "Specified private IP address is duplicated.", "a requested private address is already taken"),
+
+    // Instances.
+    EnterpriseGroupMultiGroupType = ("EnterpriseGroupLimited.MutliGroupType", 403, "The specified instance can't join multi SecurityGroup types.", "RunInstances/CreateInstance with groups of both types (rule a)"),
+    EnterpriseGroupInstanceType = ("EnterpriseGroupLimited.InstanceType", 403, "The specified instance type doesn't support Enterprise SecurityGroup.", "RunInstances/CreateInstance puts a type that cannot use advanced groups into one"),
+    InvalidParameterMismatch = ("InvalidParameter.Mismatch", 400, "%s", "RunInstances/CreateInstance: the group and vSwitch are in different VPCs, or the vSwitch is not in ZoneId"),
+    SingleIdAndMultiIdConflict = ("InvalidSecurityGroupId.SingleIdAndMultiIdConflict", 400, "%s", "RunInstances with both SecurityGroupId and SecurityGroupIds.N"),
+    InvalidInstanceNameMalformed = ("InvalidInstanceName.Malformed", 400, "The specified parameter \"InstanceName\" is not valid.", "an instance name breaks the name format"),
+    InvalidPrivateIpAddress = ("InvalidPrivateIpAddress", 400, "Specified private IP address is not in the CIDR block of virtual switch.", "RunInstances/CreateInstance PrivateIpAddress outside the vSwitch"),
+    InvalidPrivateIpAddressMalformed = ("InvalidPrivateIpAddress.Malformed", 400, "Specified private IP address is malformed.", "RunInstances/CreateInstance PrivateIpAddress is not an IPv4 address"),
+    QuotaExceededPrivateIpAddress = ("QuotaExceeded.PrivateIpAddress", 400, "Don't have enough private IPs in this switch.", "RunInstances/CreateInstance in a vSwitch with too few free addresses"),
+    InvalidInstanceTypeValueNotSupported = ("InvalidInstanceType.ValueNotSupported", 400, "The specified InstanceType beyond the permitted range.", "the InstanceType is not in the catalog"),
+    InvalidImageIdNotFound = ("InvalidImageId.NotFound", 404, "The specified ImageId does not exist.", "the ImageId is not in the catalog"),
+    InvalidZoneIdNotFound = ("InvalidZoneId.NotFound", 404, "The ZoneId provided does not exist in our records.", "the ZoneId is not a zone of the region"),
+    InvalidStatusNotFound = ("InvalidStatus.NotFound", 404, "The specified Status is not found", "DescribeInstances filters by an unknown Status"),
+
+    // VPC API.
+    InvalidCidrBlock = ("InvalidParameter", 400, "Specified CIDR block is not valid.", "CreateVpc gets a malformed or reserved CIDR block"),
+    InvalidCidrBlockInVpc = ("InvalidParameter", 400, "Specified CIDR block is not valid in VPC.", "CreateVSwitch gets a CIDR block outside its VPC's block"),
+    IllegalCidrBlockMask = ("IllegalParam.CidrBlockMask", 400, "The mask of the specified CIDR block is not valid.", "CreateVpc gets a mask outside 8 to 28"),
+    InvalidCidrBlockMalformed = ("InvalidCidrBlock.Malformed", 400, "Specified CIDR block is not valid.", "CreateVSwitch gets a malformed or reserved CIDR block"),
+    InvalidCirdrBlockMaskLength = ("InvalidCirdrBlock.MaskLength", 400, "Specified CIDR block mask length is not valid.", "CreateVSwitch gets a mask outside 16 to 29"),
+    InvalidCidrBlockOverlapped = ("InvalidCidrBlock.Overlapped", 400, "Specified CIDR block overlapped with other subnets.", "CreateVSwitch overlaps another vSwitch of the VPC"),
+    InvalidVpcNameMalformed = ("InvalidVpcName.Malformed", 400, "Specified VPC name is not valid.", "a VPC name breaks the format"),
+    InvalidVpcDiscriptionMalformed = ("InvalidVpcDiscription.Malformed", 400, "Specified VPC description is not valid.", "a VPC description breaks the format"),
+    InvalidVSwitchNameMalformed = ("InvalidVSwitchName.Malformed", 400, "Specified VSwitch name is not valid.", "a vSwitch name breaks the format"),
+    InvalidVSwitchDiscriptionMalformed = ("InvalidVSwitchDiscription.Malformed", 400, "Specified VSwitch description is not valid.", "a vSwitch description breaks the format"),
+    QuotaExceededVpc = ("QuotaExceeded.Vpc", 400, "VPC quota exceeded.", "the account has as many VPCs in the region as its quota allows"),
+    QuotaExceededVSwitch = ("QuotaExceeded.VSwitch", 400, "VSwitch quota exceeded.", "the VPC has as many vSwitches as its quota allows"),
+}
+
+/// An error answer: a row of the table and the message for this call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: Code,
+    pub message: String,
+}
+
+impl ApiError {
+    /// The row's documented message, with `%s` filled by `detail`.
+    pub fn with(code: Code, detail: impl AsRef<str>) -> Self {
+        ApiError {
+            code,
+            message: code.message().replace("%s", detail.as_ref()),
+        }
+    }
+
+    /// The row's documented message (for rows without a `%s`).
+    pub fn of(code: Code) -> Self {
+        Self::with(code, "")
+    }
+
+    pub fn missing(parameter: &str) -> Self {
+        Self::with(Code::MissingParameter, parameter)
+    }
+
+    pub fn invalid(parameter: &str) -> Self {
+        Self::with(Code::InvalidParameter, parameter)
+    }
+
+    pub fn internal() -> Self {
+        Self::of(Code::InternalError)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.code(), self.message)
+    }
+}
+
+/// The domain error's own words as an API message: capitalised, ending with a period.
+fn sentence(err: &DomainError) -> String {
+    let text = err.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => text,
+    }
+}
+
+/// Actions whose not-found instance is `InvalidEcsId.NotFound` (the ENI family).
+const ENI_ACTIONS: &[&str] = &[
+    "CreateNetworkInterface",
+    "AttachNetworkInterface",
+    "DetachNetworkInterface",
+    "DeleteNetworkInterface",
+    "ModifyNetworkInterfaceAttribute",
+    "DescribeNetworkInterfaces",
+    "DescribeNetworkInterfaceAttribute",
+];
+
+const INSTANCE_CREATING_ACTIONS: &[&str] = &["RunInstances", "CreateInstance"];
+
+/// The single mapping from a broken domain rule to the answer `action` gives for it.
+pub fn from_domain(action: &str, err: DomainError) -> ApiError {
+    use DomainError as D;
+    let eni_action = ENI_ACTIONS.contains(&action);
+    let creates_instance = INSTANCE_CREATING_ACTIONS.contains(&action);
+    let join = action == "JoinSecurityGroup";
+    let text = sentence(&err);
+    let code = match &err {
+        D::NotFound(kind, _) => match kind {
+            ResourceKind::Region => Code::InvalidRegionIdNotFound,
+            ResourceKind::Zone => Code::InvalidZoneIdNotFound,
+            ResourceKind::Vpc => Code::InvalidVpcIdNotFound,
+            ResourceKind::VSwitch => Code::InvalidVSwitchIdNotFound,
+            ResourceKind::SecurityGroup if action == "DeleteSecurityGroup" => {
+                Code::InvalidSecurityGroupNotFound
+            }
+            ResourceKind::SecurityGroup => Code::InvalidSecurityGroupIdNotFound,
+            ResourceKind::Instance if eni_action => Code::InvalidEcsIdNotFound,
+            ResourceKind::Instance => Code::InvalidInstanceIdNotFound,
+            ResourceKind::Eni => Code::InvalidEniIdNotFound,
+            ResourceKind::InstanceType => Code::InvalidInstanceTypeValueNotSupported,
+            ResourceKind::Image => Code::InvalidImageIdNotFound,
+        },
+        D::MixedGroupKinds { .. } if join => Code::MultiGroupTypeOnJoin,
+        D::MixedGroupKinds { .. } if creates_instance => Code::EnterpriseGroupMultiGroupType,
+        D::MixedGroupKinds { .. } | D::AttachKindMismatch => Code::MultiGroupType,
+        D::LastGroup { owner: Owner::Instance } => Code::InstanceLastSecurityGroup,
+        D::LastGroup { owner: Owner::Eni } => Code::AtLeastInOneGroup,
+        D::NotMember { .. } => Code::InvalidSecurityGroupAssociationNotFound,
+        D::AlreadyMember { .. } => Code::InvalidInstanceIdAlreadyExists,
+        D::VpcMismatch { owner: Owner::Instance, .. } if join => Code::InvalidInstanceIdMismatch,
+        D::VpcMismatch { .. } if creates_instance => {
+            return ApiError::with(
+                Code::InvalidParameterMismatch,
+                "Specified security group and virtual switch are not in the same VPC.",
+            );
+        }
+        D::VpcMismatch { .. } => Code::VpcMismatch,
+        D::TooManyGroups { owner: Owner::Instance, .. } if join => {
+            Code::InstanceSecurityGroupLimitExceeded
+        }
+        D::TooManyGroups { .. } => Code::JoinedGroupLimitExceed,
+        D::RepeatedGroupIds if action == "ModifyNetworkInterfaceAttribute" => {
+            Code::SecurityGroupIdRepeated
+        }
+        D::RepeatedGroupIds => Code::SecurityGroupIdRepeatedOnCreate,
+        D::GroupFull { advanced: true, .. } if join => Code::NetworkInterfaceCountExceeded,
+        D::GroupFull { advanced: true, .. } => Code::EniCountExceeded,
+        D::GroupFull { advanced: false, .. } if join => Code::SecurityGroupInstanceLimitExceeded,
+        D::GroupFull { advanced: false, .. } => Code::SecurityGroupInstanceLimitExceed,
+        D::AdvancedGroupUnsupported { .. } if join => Code::NotSupportEnterpriseGroup,
+        D::AdvancedGroupUnsupported { .. } => Code::EnterpriseGroupInstanceType,
+        D::DetachPrimary => Code::DetachPrimaryEniNotAllowed,
+        D::PrimaryOnlyNameAndDescription => Code::PrimaryEniOnlySupportModifyNameAndDesc,
+        D::PrimaryEniNotAllowed(_) => Code::InvalidEniType,
+        D::InstanceState { .. } if eni_action => Code::InvalidEcsState,
+        D::InstanceState { .. } => Code::IncorrectInstanceStatus,
+        D::EniState { .. } => Code::InvalidEniState,
+        D::EniNotAttachedTo { .. } => Code::EniNotBelongEcs,
+        D::EniPerInstanceLimit { .. } => Code::EniPerInstanceLimitExceeded,
+        D::IpCountExceeded { .. } => Code::Ipv4CountExceeded,
+        D::ZoneMismatch => Code::AvailabilityZoneMismatch,
+        D::VSwitchZoneMismatch { .. } => {
+            return ApiError::with(
+                Code::InvalidParameterMismatch,
+                "Specified virtual switch is not in the specified zone.",
+            );
+        }
+        D::InvalidName { field, .. } => match *field {
+            "NetworkInterfaceName" => Code::InvalidNetworkInterfaceName,
+            "SecurityGroupName" => Code::InvalidSecurityGroupNameMalformed,
+            "InstanceName" => Code::InvalidInstanceNameMalformed,
+            "VpcName" => Code::InvalidVpcNameMalformed,
+            "VSwitchName" => Code::InvalidVSwitchNameMalformed,
+            other => return ApiError::invalid(other),
+        },
+        D::InvalidDescription { .. } => match action {
+            "ModifySecurityGroupAttribute" => Code::InvalidSecurityGroupDiscriptionMalformed,
+            "CreateVpc" => Code::InvalidVpcDiscriptionMalformed,
+            "CreateVSwitch" => Code::InvalidVSwitchDiscriptionMalformed,
+            _ => Code::InvalidDescriptionMalformed,
+        },
+        D::GroupInUse(_) => Code::DependencyViolation,
+        D::QuotaExceeded { what, .. } => match *what {
+            "security groups" => Code::QuotaExceedSecurityGroup,
+            "VPCs" => Code::QuotaExceededVpc,
+            "vSwitches" => Code::QuotaExceededVSwitch,
+            _ => Code::MaxEniCountExceeded,
+        },
+        D::InvalidCidr(_) if action == "CreateVSwitch" => Code::InvalidCidrBlockMalformed,
+        D::InvalidCidr(_) => Code::InvalidCidrBlock,
+        D::CidrOutsideVpc(_) => Code::InvalidCidrBlockInVpc,
+        D::CidrOverlap(_) => Code::InvalidCidrBlockOverlapped,
+        D::CidrMaskLength(_) if action == "CreateVSwitch" => Code::InvalidCirdrBlockMaskLength,
+        D::CidrMaskLength(_) => Code::IllegalCidrBlockMask,
+        D::IpMalformed(_) if creates_instance => Code::InvalidPrivateIpAddressMalformed,
+        D::IpMalformed(_) => Code::InvalidIpAddress,
+        D::IpOutsideVSwitch(_) if creates_instance => Code::InvalidPrivateIpAddress,
+        D::IpOutsideVSwitch(_) => Code::IpInvalid,
+        D::IpInUse(_) => Code::PrivateIpAddressDuplicated,
+        D::IpExhausted if creates_instance => Code::QuotaExceededPrivateIpAddress,
+        D::IpExhausted => Code::IpNotEnough,
+    };
+    ApiError::with(code, text.trim_end_matches('.'))
+}
+
+/// docs/errors.md as generated from the table.
+pub fn error_table_markdown() -> String {
+    let mut out = String::from(
+        "# Error table\n\n\
+         Generated from `src/errors.rs` (a test fails when this file and the code disagree; \
+         regenerate with `UPDATE_DOCS=1 cargo test --lib errors`). `%s` marks the part of a \
+         message written per call. Several rows share a code where the real service answers \
+         it with different statuses or messages in different calls.\n\n\
+         | Code | HTTP | Message | When |\n|---|---|---|---|\n",
+    );
+    for code in Code::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            code.code(),
+            code.status(),
+            code.message().replace('|', "\\|"),
+            code.when()
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,11 @@
+//! ecsnet: a self-hostable implementation of Alibaba Cloud ECS networking (instances, ENIs,
+//! security groups) speaking the real ECS OpenAPI. See ARCHITECTURE.md for the code map.
+
+pub mod actions;
+pub mod app;
+pub mod errors;
+pub mod model;
+pub mod ops;
+pub mod server;
+pub mod store;
+pub mod wire;

@@ -1,0 +1,149 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use ecsnet::model::catalog::Catalog;
+use ecsnet::ops::accounts;
+use ecsnet::server::{self, Config, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
+
+#[derive(Parser)]
+#[command(name = "ecsnet", version, about = "Alibaba Cloud ECS networking (instances, ENIs, security groups), self-hosted")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the ECS and VPC OpenAPI on one HTTP port.
+    Serve(ServeArgs),
+    /// Manage accounts and their AccessKey pairs.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    listen: SocketAddr,
+    /// Directory of the embedded SQLite store (created if missing).
+    #[arg(long, default_value = DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+    /// INSECURE, for development only: accept any AccessKeyId without checking signatures;
+    /// each key id gets its own account.
+    #[arg(long)]
+    accept_any_access_key: bool,
+    /// Replace the built-in regions with a JSON file
+    /// (`[{"RegionId","LocalName","IdCode","Zones":[{"ZoneId","LocalName"}]}]`).
+    #[arg(long)]
+    regions: Option<PathBuf>,
+    /// Quota: ENIs per account and region.
+    #[arg(long, default_value_t = 100)]
+    max_enis_per_region: u64,
+    /// Quota: security groups per account and region.
+    #[arg(long, default_value_t = 100)]
+    max_security_groups_per_region: u64,
+    /// Reader connections of the store.
+    #[arg(long, default_value_t = 4)]
+    readers: usize,
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create an account and print its key pair as JSON.
+    Create {
+        #[arg(long, default_value = DEFAULT_DATA_DIR)]
+        data_dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ECSNET_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve(args).await,
+            Command::Account {
+                command: AccountCommand::Create { data_dir },
+            } => create_account(data_dir).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root_key_from_env() -> Result<Option<(String, String)>, String> {
+    let id = std::env::var("ECSNET_ROOT_ACCESS_KEY_ID").ok().filter(|v| !v.is_empty());
+    let secret = std::env::var("ECSNET_ROOT_ACCESS_KEY_SECRET").ok().filter(|v| !v.is_empty());
+    match (id, secret) {
+        (Some(id), Some(secret)) => Ok(Some((id, secret))),
+        (None, None) => Ok(None),
+        _ => Err("set both ECSNET_ROOT_ACCESS_KEY_ID and ECSNET_ROOT_ACCESS_KEY_SECRET, or neither".into()),
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let mut config = Config::new(args.listen, args.data_dir);
+    config.root_key = root_key_from_env()?;
+    config.accept_any_access_key = args.accept_any_access_key;
+    config.readers = args.readers;
+    config.limits.enis_per_region = args.max_enis_per_region;
+    config.limits.security_groups_per_region = args.max_security_groups_per_region;
+    if let Some(path) = args.regions {
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        config.catalog = Catalog::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let running = server::start(config).await?;
+    running.run_until(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = interrupt.await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate.recv() => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+async fn create_account(data_dir: PathBuf) -> Result<(), String> {
+    let store = server::open_store(&data_dir, 1)?;
+    let (key_id, secret) = accounts::generate_key();
+    let key = accounts::create(&store, accounts::generate_account_id(), key_id, secret)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{}", server::key_json(&key));
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! Instances: launching (with their primary ENI), the lifecycle, and release.
+
+use super::{allocate_ip, check_capacities, load_groups, load_vswitch, Ctx, OpResult};
+use crate::model::rules::{self, Lifecycle};
+use crate::model::{
+    ids, names, net, DomainError, Eni, EniStatus, EniType, Instance, InstanceStatus, Owner,
+    PrivateIp, ResourceKind,
+};
+use crate::store::{InstanceFilter, Page, PageRequest, Tx};
+
+pub struct Launch {
+    pub zone_id: Option<String>,
+    pub vswitch_id: String,
+    pub security_group_ids: Vec<String>,
+    pub instance_type: String,
+    pub image_id: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub host_name: Option<String>,
+    pub private_ip: Option<String>,
+    pub amount: u32,
+    /// RunInstances starts what it creates; CreateInstance leaves it Stopped.
+    pub start: bool,
+}
+
+/// Creates `amount` instances, each with a primary ENI in the given groups (all or nothing).
+pub fn launch(tx: &dyn Tx, ctx: &Ctx, req: Launch) -> OpResult<Vec<String>> {
+    let itype = ctx
+        .catalog
+        .instance_type(&req.instance_type)
+        .ok_or_else(|| DomainError::NotFound(ResourceKind::InstanceType, req.instance_type.clone()))?;
+    if ctx.catalog.image(&req.image_id).is_none() {
+        return Err(DomainError::NotFound(ResourceKind::Image, req.image_id.clone()).into());
+    }
+    if let Some(zone) = &req.zone_id {
+        if ctx.catalog.zone(&ctx.region_id, zone).is_none() {
+            return Err(DomainError::NotFound(ResourceKind::Zone, zone.clone()).into());
+        }
+    }
+    if let Some(name) = &req.name {
+        names::check_name("InstanceName", name)?;
+    }
+    if let Some(description) = &req.description {
+        names::check_description("Description", description, 256)?;
+    }
+    let vswitch = load_vswitch(tx, ctx, &req.vswitch_id)?;
+    if let Some(zone) = &req.zone_id {
+        if *zone != vswitch.zone_id {
+            return Err(DomainError::VSwitchZoneMismatch {
+                zone_id: zone.clone(),
+            }
+            .into());
+        }
+    }
+    let groups = load_groups(tx, ctx, &req.security_group_ids)?;
+    let group_refs: Vec<_> = groups.iter().collect();
+    let kind = rules::check_group_set(
+        Owner::Instance,
+        &vswitch.vpc_id,
+        &group_refs,
+        ctx.limits.groups_per_instance,
+        None,
+    )?;
+    rules::check_type_supports_kind(itype.id, itype.supports_advanced_groups, kind)?;
+    check_capacities(tx, ctx, &group_refs, u64::from(req.amount))?;
+
+    let first_ip = req
+        .private_ip
+        .as_deref()
+        .map(|ip| net::check_requested_ip(ip, &vswitch.cidr_block))
+        .transpose()?;
+    let mut created = Vec::with_capacity(req.amount as usize);
+    for n in 0..req.amount {
+        let id = ctx.new_id("i");
+        // With Amount > 1 a given PrivateIpAddress is the first of consecutive addresses.
+        let requested = first_ip.map(|ip| net::ip_to_string(ip + n));
+        let address = allocate_ip(tx, &vswitch, requested.as_deref())?;
+        let status = if req.start {
+            InstanceStatus::Running
+        } else {
+            InstanceStatus::Stopped
+        };
+        let instance = Instance {
+            id: id.clone(),
+            region_id: ctx.region_id.clone(),
+            zone_id: vswitch.zone_id.clone(),
+            vpc_id: vswitch.vpc_id.clone(),
+            vswitch_id: vswitch.id.clone(),
+            name: req.name.clone().unwrap_or_else(|| id.clone()),
+            description: req.description.clone().unwrap_or_default(),
+            host_name: req
+                .host_name
+                .clone()
+                .unwrap_or_else(|| format!("iZ{}Z", &id[2..])),
+            instance_type: itype.id.to_string(),
+            image_id: req.image_id.clone(),
+            status,
+            created_at: ctx.now,
+            started_at: req.start.then_some(ctx.now),
+        };
+        tx.insert_instance(&ctx.account_id, &instance)?;
+        let primary = Eni {
+            id: ctx.new_id("eni"),
+            region_id: ctx.region_id.clone(),
+            zone_id: vswitch.zone_id.clone(),
+            vpc_id: vswitch.vpc_id.clone(),
+            vswitch_id: vswitch.id.clone(),
+            name: String::new(),
+            description: String::new(),
+            eni_type: EniType::Primary,
+            status: EniStatus::InUse,
+            instance_id: Some(id.clone()),
+            mac_address: ids::new_mac(),
+            private_ips: vec![PrivateIp {
+                address,
+                primary: true,
+            }],
+            security_group_ids: req.security_group_ids.clone(),
+            delete_on_release: true,
+            source_dest_check: false,
+            created_at: ctx.now,
+        };
+        tx.insert_eni(&ctx.account_id, &primary)?;
+        created.push(id);
+    }
+    ctx.record(tx, created.clone())?;
+    Ok(created)
+}
+
+fn load_instance(tx: &dyn Tx, ctx: &Ctx, region: Option<&str>, id: &str) -> OpResult<Instance> {
+    tx.instance(&ctx.account_id, region, id)?
+        .ok_or_else(|| DomainError::NotFound(ResourceKind::Instance, id.to_string()).into())
+}
+
+/// StartInstance and StopInstance (transitions complete at once).
+pub fn set_running(tx: &dyn Tx, ctx: &Ctx, id: &str, running: bool) -> OpResult<()> {
+    let mut instance = load_instance(tx, ctx, None, id)?;
+    let ctx = &ctx.in_region(&instance.region_id);
+    if running {
+        rules::check_lifecycle(&instance, Lifecycle::Start)?;
+        instance.status = InstanceStatus::Running;
+        instance.started_at = Some(ctx.now);
+    } else {
+        rules::check_lifecycle(&instance, Lifecycle::Stop)?;
+        instance.status = InstanceStatus::Stopped;
+    }
+    tx.update_instance(&instance)?;
+    ctx.record(tx, vec![instance.id])?;
+    Ok(())
+}
+
+/// Releases an instance: its primary ENI goes with it; secondary ENIs marked DeleteOnRelease
+/// are deleted, the others detached back to Available. The instance leaves all its groups.
+pub fn delete(tx: &dyn Tx, ctx: &Ctx, region: Option<&str>, id: &str, force: bool) -> OpResult<()> {
+    let instance = load_instance(tx, ctx, region, id)?;
+    let ctx = &ctx.in_region(&instance.region_id);
+    rules::check_lifecycle(&instance, Lifecycle::Delete { force })?;
+    let mut released = vec![instance.id.clone()];
+    for mut eni in tx.enis_of_instance(&instance.id)? {
+        if eni.eni_type == EniType::Primary || eni.delete_on_release {
+            tx.delete_eni(&eni.id)?;
+            released.push(eni.id);
+        } else {
+            eni.status = EniStatus::Available;
+            eni.instance_id = None;
+            tx.update_eni(&eni)?;
+        }
+    }
+    tx.delete_instance(&instance.id)?;
+    ctx.record(tx, released)?;
+    Ok(())
+}
+
+/// Instances with their ENIs (primary first).
+pub fn describe(
+    tx: &dyn Tx,
+    account: &str,
+    region: &str,
+    filter: &InstanceFilter,
+    page: PageRequest,
+) -> OpResult<Page<(Instance, Vec<Eni>)>> {
+    let instances = tx.instances(account, region, filter, page)?;
+    let items = instances
+        .items
+        .into_iter()
+        .map(|i| {
+            let enis = tx.enis_of_instance(&i.id)?;
+            Ok((i, enis))
+        })
+        .collect::<OpResult<Vec<_>>>()?;
+    Ok(Page {
+        items,
+        total: instances.total,
+        next_after: instances.next_after,
+    })
+}

@@ -1,0 +1,154 @@
+//! Starting and stopping a server: open the store, make sure an account exists, bind, serve
+//! until told to stop, then finish in-flight requests.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::app::{App, REPLAY_WINDOW_SECS};
+use crate::model::catalog::Catalog;
+use crate::model::Limits;
+use crate::ops::accounts;
+use crate::store;
+use crate::wire::auth::NonceGuard;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9300";
+pub const DEFAULT_DATA_DIR: &str = "./ecsnet-data";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// The first account's key pair (from ECSNET_ROOT_ACCESS_KEY_ID/SECRET); generated if None.
+    pub root_key: Option<(String, String)>,
+    pub accept_any_access_key: bool,
+    pub catalog: Catalog,
+    pub limits: Limits,
+    pub readers: usize,
+}
+
+impl Config {
+    pub fn new(listen: SocketAddr, data_dir: impl Into<PathBuf>) -> Self {
+        Config {
+            listen,
+            data_dir: data_dir.into(),
+            root_key: None,
+            accept_any_access_key: false,
+            catalog: Catalog::builtin(),
+            limits: Limits::default(),
+            readers: 4,
+        }
+    }
+}
+
+/// A server accepting connections.
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
+    pub async fn stop(self) -> std::io::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await.map_err(std::io::Error::other)?
+    }
+
+    /// Serves until `signal` resolves, then stops gracefully.
+    pub async fn run_until(self, signal: impl Future<Output = ()>) -> std::io::Result<()> {
+        signal.await;
+        self.stop().await
+    }
+}
+
+/// The credentials file a generated first key pair is written to.
+pub fn credentials_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("credentials")
+}
+
+/// Writes a key pair as `{"AccountId", "AccessKeyId", "AccessKeySecret"}` readable only by the owner.
+fn write_credentials(path: &Path, key: &store::AccessKey) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    writeln!(file, "{}", key_json(key))
+}
+
+pub fn key_json(key: &store::AccessKey) -> String {
+    serde_json::json!({
+        "AccountId": key.account_id,
+        "AccessKeyId": key.id,
+        "AccessKeySecret": key.secret,
+    })
+    .to_string()
+}
+
+/// Opens the store under `data_dir`, creating the directory.
+pub fn open_store(data_dir: &Path, readers: usize) -> Result<store::Store, String> {
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    store::open(data_dir, readers).map_err(|e| e.to_string())
+}
+
+/// On the first start, creates the first account with the configured or a generated key.
+async fn bootstrap(config: &Config, store: &store::Store) -> Result<(), String> {
+    if accounts::count(store).await.map_err(|e| e.to_string())? > 0 {
+        return Ok(());
+    }
+    let generated = config.root_key.is_none();
+    let (key_id, secret) = config.root_key.clone().unwrap_or_else(accounts::generate_key);
+    let key = accounts::create(store, accounts::generate_account_id(), key_id, secret)
+        .await
+        .map_err(|e| e.to_string())?;
+    if generated {
+        let path = credentials_path(&config.data_dir);
+        write_credentials(&path, &key).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        // Printed once, on the very first start; the file keeps it.
+        println!("Created the first account. Its AccessKey pair (also in {}):", path.display());
+        println!("{}", key_json(&key));
+    } else {
+        tracing::info!(access_key_id = %key.id, "created the first account from ECSNET_ROOT_ACCESS_KEY_ID");
+    }
+    Ok(())
+}
+
+pub async fn start(config: Config) -> Result<Running, String> {
+    let store = open_store(&config.data_dir, config.readers)?;
+    bootstrap(&config, &store).await?;
+    if config.accept_any_access_key {
+        tracing::warn!("--accept-any-access-key: every AccessKeyId is accepted WITHOUT checking signatures; never expose this server");
+    }
+    let app = Arc::new(App {
+        store,
+        catalog: config.catalog.clone(),
+        limits: config.limits.clone(),
+        accept_any_access_key: config.accept_any_access_key,
+        nonces: NonceGuard::new(REPLAY_WINDOW_SECS),
+    });
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let router = crate::wire::server::router(app);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), "ecsnet is serving");
+    Ok(Running { addr, stop, task })
+}

@@ -1,0 +1,168 @@
+//! Persistence behind one trait, `Tx`: every operation runs against a `&dyn Tx` inside one
+//! transaction. `Store` owns the SQLite database: one writer thread that commits operations
+//! in groups (a SAVEPOINT per operation, one COMMIT per batch) and a pool of reader threads.
+//! A write is answered only after its batch's COMMIT returned, with `synchronous=FULL`.
+
+mod sqlite;
+
+use std::path::Path;
+
+pub use sqlite::Store;
+
+use crate::model::{Eni, EniStatus, EniType, Instance, InstanceStatus, SecurityGroup, VSwitch, Vpc};
+
+/// A fault of the store itself (I/O, corruption, a violated constraint that the domain layer
+/// should have prevented). Answered as InternalError; the operation left nothing behind.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("store fault: {0}")]
+pub struct StoreFault(pub String);
+
+pub type R<T> = Result<T, StoreFault>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    pub id: String,
+    pub secret: String,
+    pub account_id: String,
+    pub enabled: bool,
+}
+
+/// One appended line of the event log: who did what, to which resources, in which request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub at: i64,
+    pub account_id: String,
+    pub region_id: String,
+    pub action: String,
+    pub resource_ids: Vec<String>,
+    pub request_id: String,
+}
+
+/// Which page of a list to read. Lists are ordered by creation (a per-table sequence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageRequest {
+    /// PageNumber/PageSize: skip `offset`, take `limit`, and count the total.
+    Numbered { offset: u64, limit: u64 },
+    /// NextToken/MaxResults: take `limit` items created after the sequence `after`.
+    After { after: i64, limit: u64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The total number of matches (numbered pages only).
+    pub total: Option<u64>,
+    /// The sequence to continue after, when more items follow (token pages only).
+    pub next_after: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VpcFilter {
+    pub ids: Vec<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VSwitchFilter {
+    pub ids: Vec<String>,
+    pub vpc_id: Option<String>,
+    pub zone_id: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupFilter {
+    pub ids: Vec<String>,
+    pub vpc_id: Option<String>,
+    pub kind: Option<crate::model::GroupKind>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstanceFilter {
+    pub ids: Vec<String>,
+    pub security_group_id: Option<String>,
+    pub vpc_id: Option<String>,
+    pub vswitch_id: Option<String>,
+    pub zone_id: Option<String>,
+    pub instance_type: Option<String>,
+    pub image_id: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<InstanceStatus>,
+    pub private_ips: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EniFilter {
+    pub ids: Vec<String>,
+    pub instance_id: Option<String>,
+    pub vpc_id: Option<String>,
+    pub vswitch_id: Option<String>,
+    pub primary_ip: Option<String>,
+    pub private_ips: Vec<String>,
+    /// Matches secondary ENIs only, as the real API does.
+    pub security_group_id: Option<String>,
+    pub name: Option<String>,
+    pub eni_type: Option<EniType>,
+    pub status: Option<EniStatus>,
+}
+
+/// Everything an operation may read or write. Methods scoped by `account` never see another
+/// account's rows. Ids are globally unique, so writes by id need no scope.
+pub trait Tx {
+    fn access_key(&self, id: &str) -> R<Option<AccessKey>>;
+    fn insert_account(&self, account_id: &str, key: &AccessKey, now: i64) -> R<()>;
+    fn account_count(&self) -> R<u64>;
+
+    fn insert_vpc(&self, account: &str, vpc: &Vpc) -> R<()>;
+    fn vpc(&self, account: &str, region: &str, id: &str) -> R<Option<Vpc>>;
+    fn vpcs(&self, account: &str, region: &str, filter: &VpcFilter, page: PageRequest) -> R<Page<Vpc>>;
+    fn count_vpcs(&self, account: &str, region: &str) -> R<u64>;
+    fn vswitch_ids_of_vpc(&self, vpc_id: &str) -> R<Vec<String>>;
+
+    fn insert_vswitch(&self, account: &str, vswitch: &VSwitch) -> R<()>;
+    fn vswitch(&self, account: &str, region: &str, id: &str) -> R<Option<VSwitch>>;
+    fn vswitches(&self, account: &str, region: &str, filter: &VSwitchFilter, page: PageRequest) -> R<Page<VSwitch>>;
+    fn vswitch_cidrs_of_vpc(&self, vpc_id: &str) -> R<Vec<String>>;
+    fn used_ip_count(&self, vswitch_id: &str) -> R<u64>;
+
+    fn insert_group(&self, account: &str, group: &SecurityGroup) -> R<()>;
+    fn group(&self, account: &str, region: &str, id: &str) -> R<Option<SecurityGroup>>;
+    fn update_group(&self, group: &SecurityGroup) -> R<()>;
+    fn delete_group(&self, id: &str) -> R<()>;
+    fn groups(&self, account: &str, region: &str, filter: &GroupFilter, page: PageRequest) -> R<Page<SecurityGroup>>;
+    fn count_groups(&self, account: &str, region: &str) -> R<u64>;
+    /// Members of a group: ENIs, primary ones standing for their instances.
+    fn member_count(&self, group_id: &str) -> R<u64>;
+
+    fn insert_instance(&self, account: &str, instance: &Instance) -> R<()>;
+    /// `region` is None for the calls that take no RegionId (StartInstance, …).
+    fn instance(&self, account: &str, region: Option<&str>, id: &str) -> R<Option<Instance>>;
+    fn update_instance(&self, instance: &Instance) -> R<()>;
+    fn delete_instance(&self, id: &str) -> R<()>;
+    fn instances(&self, account: &str, region: &str, filter: &InstanceFilter, page: PageRequest) -> R<Page<Instance>>;
+
+    /// Inserts the ENI with its addresses and groups.
+    fn insert_eni(&self, account: &str, eni: &Eni) -> R<()>;
+    fn eni(&self, account: &str, region: &str, id: &str) -> R<Option<Eni>>;
+    /// Writes the ENI's own fields and its group list (addresses are fixed at creation).
+    fn update_eni(&self, eni: &Eni) -> R<()>;
+    fn delete_eni(&self, id: &str) -> R<()>;
+    fn enis(&self, account: &str, region: &str, filter: &EniFilter, page: PageRequest) -> R<Page<Eni>>;
+    /// The ENIs attached to an instance, the primary one first.
+    fn enis_of_instance(&self, instance_id: &str) -> R<Vec<Eni>>;
+    fn count_enis(&self, account: &str, region: &str) -> R<u64>;
+
+    /// Adds a secondary private address to an ENI.
+    fn add_private_ip(&self, eni: &Eni, address: &str) -> R<()>;
+    fn ip_taken(&self, vswitch_id: &str, ip: u32) -> R<bool>;
+    /// The lowest free address of the vSwitch in `first..=last`.
+    fn free_ip(&self, vswitch_id: &str, first: u32, last: u32) -> R<Option<u32>>;
+
+    fn append_event(&self, event: &Event) -> R<()>;
+}
+
+/// Opens (creating and migrating if needed) the store under `data_dir`.
+pub fn open(data_dir: &Path, readers: usize) -> Result<Store, StoreFault> {
+    Store::open(&data_dir.join("ecsnet.db"), readers)
+}

@@ -1,0 +1,1016 @@
+//! The embedded SQLite store: schema, migrations, the group-committing writer and the reader
+//! pool, and the `Tx` implementation.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::{mpsc as std_mpsc, Arc, Mutex};
+use std::thread;
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{
+    AccessKey, EniFilter, Event, GroupFilter, InstanceFilter, Page, PageRequest, StoreFault,
+    Tx, VSwitchFilter, VpcFilter, R,
+};
+use crate::model::{
+    net, Eni, EniStatus, EniType, GroupKind, Instance, InstanceStatus, PrivateIp, SecurityGroup,
+    VSwitch, Vpc,
+};
+
+/// Versioned migrations, applied in order at start; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE access_keys (
+    id TEXT PRIMARY KEY,
+    secret TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE vpcs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    region_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    cidr_block TEXT NOT NULL,
+    status TEXT NOT NULL,
+    vrouter_id TEXT NOT NULL,
+    route_table_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX vpcs_by_owner ON vpcs(account_id, region_id, seq);
+CREATE TABLE vswitches (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    region_id TEXT NOT NULL,
+    vpc_id TEXT NOT NULL REFERENCES vpcs(id),
+    zone_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    cidr_block TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX vswitches_by_owner ON vswitches(account_id, region_id, seq);
+CREATE INDEX vswitches_by_vpc ON vswitches(vpc_id);
+CREATE TABLE security_groups (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    region_id TEXT NOT NULL,
+    vpc_id TEXT NOT NULL REFERENCES vpcs(id),
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('normal', 'enterprise')),
+    inner_access_policy TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX security_groups_by_owner ON security_groups(account_id, region_id, seq);
+CREATE TABLE instances (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    region_id TEXT NOT NULL,
+    zone_id TEXT NOT NULL,
+    vpc_id TEXT NOT NULL REFERENCES vpcs(id),
+    vswitch_id TEXT NOT NULL REFERENCES vswitches(id),
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    host_name TEXT NOT NULL,
+    instance_type TEXT NOT NULL,
+    image_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER
+);
+CREATE INDEX instances_by_owner ON instances(account_id, region_id, seq);
+CREATE TABLE enis (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    region_id TEXT NOT NULL,
+    zone_id TEXT NOT NULL,
+    vpc_id TEXT NOT NULL REFERENCES vpcs(id),
+    vswitch_id TEXT NOT NULL REFERENCES vswitches(id),
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('Primary', 'Secondary')),
+    status TEXT NOT NULL,
+    instance_id TEXT REFERENCES instances(id),
+    mac_address TEXT NOT NULL,
+    delete_on_release INTEGER NOT NULL,
+    source_dest_check INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    CHECK (type = 'Secondary' OR instance_id IS NOT NULL)
+);
+-- An instance has exactly one primary ENI.
+CREATE UNIQUE INDEX enis_one_primary_per_instance ON enis(instance_id) WHERE type = 'Primary';
+CREATE INDEX enis_by_owner ON enis(account_id, region_id, seq);
+CREATE INDEX enis_by_instance ON enis(instance_id);
+CREATE TABLE eni_groups (
+    eni_id TEXT NOT NULL REFERENCES enis(id) ON DELETE CASCADE,
+    group_id TEXT NOT NULL REFERENCES security_groups(id),
+    eni_seq INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (eni_id, group_id)
+) WITHOUT ROWID;
+CREATE INDEX eni_groups_by_group ON eni_groups(group_id, eni_seq);
+CREATE TABLE private_ips (
+    vswitch_id TEXT NOT NULL REFERENCES vswitches(id),
+    ip INTEGER NOT NULL,
+    eni_id TEXT NOT NULL REFERENCES enis(id) ON DELETE CASCADE,
+    is_primary INTEGER NOT NULL,
+    PRIMARY KEY (vswitch_id, ip)
+) WITHOUT ROWID;
+CREATE INDEX private_ips_by_eni ON private_ips(eni_id);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    account_id TEXT NOT NULL,
+    region_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    resource_ids TEXT NOT NULL,
+    request_id TEXT NOT NULL
+);
+"#];
+
+/// Most operations a writer batch takes before it commits.
+const MAX_BATCH: usize = 256;
+
+fn fault(e: impl std::fmt::Display) -> StoreFault {
+    StoreFault(e.to_string())
+}
+
+fn open_connection(path: &Path) -> R<Connection> {
+    let conn = Connection::open(path).map_err(fault)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;",
+    )
+    .map_err(fault)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> R<()> {
+    let done: usize = conn
+        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map_err(fault)? as usize;
+    if done > MIGRATIONS.len() {
+        return Err(StoreFault(format!(
+            "the store was written by a newer ecsnet (schema version {done}, this build knows {})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+        let tx = conn.transaction().map_err(fault)?;
+        tx.execute_batch(sql).map_err(fault)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)
+            .map_err(fault)?;
+        tx.commit().map_err(fault)?;
+    }
+    Ok(())
+}
+
+/// A job for the writer: runs one operation and says whether it succeeded; the returned
+/// completion is called with the batch's commit outcome.
+type WriteJob = Box<dyn FnOnce(&SqliteTx) -> (bool, Completion) + Send>;
+type Completion = Box<dyn FnOnce(bool) + Send>;
+type ReadJob = Box<dyn FnOnce(&SqliteTx) + Send>;
+
+/// The handle the server holds. Cloning shares the same writer and readers.
+#[derive(Clone)]
+pub struct Store {
+    writer: mpsc::Sender<WriteJob>,
+    readers: std_mpsc::Sender<ReadJob>,
+}
+
+impl Store {
+    pub fn open(path: &Path, readers: usize) -> Result<Store, StoreFault> {
+        let mut conn = open_connection(path)?;
+        migrate(&mut conn)?;
+        let (writer, jobs) = mpsc::channel::<WriteJob>(4096);
+        thread::Builder::new()
+            .name("ecsnet-writer".into())
+            .spawn(move || run_writer(conn, jobs))
+            .map_err(fault)?;
+
+        let (read_tx, read_rx) = std_mpsc::channel::<ReadJob>();
+        let read_rx = Arc::new(Mutex::new(read_rx));
+        for n in 0..readers.max(1) {
+            let conn = open_connection(path)?;
+            conn.execute_batch("PRAGMA query_only = ON;").map_err(fault)?;
+            let jobs = Arc::clone(&read_rx);
+            thread::Builder::new()
+                .name(format!("ecsnet-reader-{n}"))
+                .spawn(move || run_reader(conn, jobs))
+                .map_err(fault)?;
+        }
+        Ok(Store {
+            writer,
+            readers: read_tx,
+        })
+    }
+
+    /// Runs `op` in the writer's transaction under its own SAVEPOINT. `Ok` is answered only
+    /// after the batch committed; an `Err` (or a panic) rolls back this operation alone.
+    pub async fn write<T, E>(
+        &self,
+        op: impl FnOnce(&dyn Tx) -> Result<T, E> + Send + 'static,
+    ) -> Result<Result<T, E>, StoreFault>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: WriteJob = Box::new(move |tx: &SqliteTx| {
+            let outcome = catch_unwind(AssertUnwindSafe(|| op(tx)));
+            let ok = matches!(outcome, Ok(Ok(_)));
+            let completion: Completion = Box::new(move |committed| {
+                let answer = match outcome {
+                    Ok(result) if committed || result.is_err() => Ok(result),
+                    Ok(_) => Err(StoreFault("the commit failed".into())),
+                    Err(_) => Err(StoreFault("the operation panicked".into())),
+                };
+                let _ = reply.send(answer);
+            });
+            (ok, completion)
+        });
+        self.writer
+            .send(job)
+            .await
+            .map_err(|_| StoreFault("the writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreFault("the writer dropped the operation".into()))?
+    }
+
+    /// Runs `f` in a read transaction on one of the reader connections (a consistent snapshot).
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Tx) -> R<T> + Send + 'static,
+    ) -> R<T> {
+        let (reply, answer) = oneshot::channel();
+        let job: ReadJob = Box::new(move |tx: &SqliteTx| {
+            let result = catch_unwind(AssertUnwindSafe(|| f(tx)))
+                .unwrap_or_else(|_| Err(StoreFault("the read panicked".into())));
+            let _ = reply.send(result);
+        });
+        self.readers
+            .send(job)
+            .map_err(|_| StoreFault("the readers have stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreFault("the reader dropped the query".into()))?
+    }
+}
+
+fn run_writer(conn: Connection, mut jobs: mpsc::Receiver<WriteJob>) {
+    while let Some(first) = jobs.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let tx = SqliteTx { conn: &conn };
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            tracing::error!(error = %e, "cannot begin a write transaction");
+            // Nothing ran: fail every operation of the batch without running it.
+            for job in batch {
+                let _ = conn.execute_batch("SAVEPOINT op");
+                let (_, done) = job(&tx);
+                let _ = conn.execute_batch("ROLLBACK TO op; RELEASE op");
+                done(false);
+            }
+            continue;
+        }
+        let mut completions = Vec::with_capacity(batch.len());
+        for job in batch {
+            let savepoint_ok = conn.execute_batch("SAVEPOINT op").is_ok();
+            let (ok, done) = job(&tx);
+            let end = if ok && savepoint_ok {
+                "RELEASE op"
+            } else {
+                "ROLLBACK TO op; RELEASE op"
+            };
+            let ended = conn.execute_batch(end).is_ok();
+            completions.push((done, savepoint_ok && ended));
+        }
+        let committed = match conn.execute_batch("COMMIT") {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "commit failed; the batch is rolled back");
+                let _ = conn.execute_batch("ROLLBACK");
+                false
+            }
+        };
+        for (done, clean) in completions {
+            done(committed && clean);
+        }
+    }
+    // All senders are gone: the server is shutting down. Fold the WAL into the database.
+    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+fn run_reader(conn: Connection, jobs: Arc<Mutex<std_mpsc::Receiver<ReadJob>>>) {
+    loop {
+        let job = {
+            let Ok(receiver) = jobs.lock() else { return };
+            match receiver.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            }
+        };
+        let began = conn.execute_batch("BEGIN").is_ok();
+        job(&SqliteTx { conn: &conn });
+        if began {
+            let _ = conn.execute_batch("COMMIT");
+        }
+    }
+}
+
+/// A transaction on one connection: the writer's (inside a SAVEPOINT) or a reader's.
+pub struct SqliteTx<'c> {
+    conn: &'c Connection,
+}
+
+/// A SELECT built from optional filters.
+struct Select {
+    sql: String,
+    args: Vec<Value>,
+}
+
+impl Select {
+    fn new(sql: &str, args: Vec<Value>) -> Self {
+        Select {
+            sql: sql.to_string(),
+            args,
+        }
+    }
+
+    fn and(&mut self, clause: &str, arg: impl Into<Value>) {
+        self.sql.push_str(" AND ");
+        self.sql.push_str(clause);
+        self.args.push(arg.into());
+    }
+
+    fn and_opt(&mut self, clause: &str, arg: &Option<String>) {
+        if let Some(v) = arg {
+            self.and(clause, v.clone());
+        }
+    }
+
+    fn and_in(&mut self, column: &str, values: &[String]) {
+        if values.is_empty() {
+            return;
+        }
+        let marks = vec!["?"; values.len()].join(",");
+        self.sql.push_str(&format!(" AND {column} IN ({marks})"));
+        self.args
+            .extend(values.iter().map(|v| Value::Text(v.clone())));
+    }
+}
+
+fn text(v: &str) -> Value {
+    Value::Text(v.to_string())
+}
+
+fn bool_of(row: &Row, idx: &str) -> rusqlite::Result<bool> {
+    Ok(row.get::<_, i64>(idx)? != 0)
+}
+
+fn decode<T>(value: &str, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    parse(value).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("unexpected stored value {value:?}").into(),
+        )
+    })
+}
+
+fn vpc_row(row: &Row) -> rusqlite::Result<Vpc> {
+    Ok(Vpc {
+        id: row.get("id")?,
+        region_id: row.get("region_id")?,
+        name: row.get("name")?,
+        description: row.get("description")?,
+        cidr_block: row.get("cidr_block")?,
+        status: row.get("status")?,
+        vrouter_id: row.get("vrouter_id")?,
+        route_table_id: row.get("route_table_id")?,
+        created_at: row.get("created_at")?,
+    })
+}
+
+fn vswitch_row(row: &Row) -> rusqlite::Result<VSwitch> {
+    Ok(VSwitch {
+        id: row.get("id")?,
+        region_id: row.get("region_id")?,
+        vpc_id: row.get("vpc_id")?,
+        zone_id: row.get("zone_id")?,
+        name: row.get("name")?,
+        description: row.get("description")?,
+        cidr_block: row.get("cidr_block")?,
+        status: row.get("status")?,
+        created_at: row.get("created_at")?,
+    })
+}
+
+fn group_row(row: &Row) -> rusqlite::Result<SecurityGroup> {
+    let kind: String = row.get("kind")?;
+    Ok(SecurityGroup {
+        id: row.get("id")?,
+        region_id: row.get("region_id")?,
+        vpc_id: row.get("vpc_id")?,
+        name: row.get("name")?,
+        description: row.get("description")?,
+        kind: decode(&kind, GroupKind::from_api_name)?,
+        inner_access_policy: row.get("inner_access_policy")?,
+        created_at: row.get("created_at")?,
+    })
+}
+
+fn instance_row(row: &Row) -> rusqlite::Result<Instance> {
+    let status: String = row.get("status")?;
+    Ok(Instance {
+        id: row.get("id")?,
+        region_id: row.get("region_id")?,
+        zone_id: row.get("zone_id")?,
+        vpc_id: row.get("vpc_id")?,
+        vswitch_id: row.get("vswitch_id")?,
+        name: row.get("name")?,
+        description: row.get("description")?,
+        host_name: row.get("host_name")?,
+        instance_type: row.get("instance_type")?,
+        image_id: row.get("image_id")?,
+        status: decode(&status, InstanceStatus::from_api_name)?,
+        created_at: row.get("created_at")?,
+        started_at: row.get("started_at")?,
+    })
+}
+
+/// An ENI row without its addresses and groups (`load_eni_parts` adds them).
+fn eni_row(row: &Row) -> rusqlite::Result<Eni> {
+    let eni_type: String = row.get("type")?;
+    let status: String = row.get("status")?;
+    Ok(Eni {
+        id: row.get("id")?,
+        region_id: row.get("region_id")?,
+        zone_id: row.get("zone_id")?,
+        vpc_id: row.get("vpc_id")?,
+        vswitch_id: row.get("vswitch_id")?,
+        name: row.get("name")?,
+        description: row.get("description")?,
+        eni_type: decode(&eni_type, EniType::from_api_name)?,
+        status: decode(&status, EniStatus::from_api_name)?,
+        instance_id: row.get("instance_id")?,
+        mac_address: row.get("mac_address")?,
+        private_ips: Vec::new(),
+        security_group_ids: Vec::new(),
+        delete_on_release: bool_of(row, "delete_on_release")?,
+        source_dest_check: bool_of(row, "source_dest_check")?,
+        created_at: row.get("created_at")?,
+    })
+}
+
+impl SqliteTx<'_> {
+    fn one<T>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+        map: impl FnOnce(&Row) -> rusqlite::Result<T>,
+    ) -> R<Option<T>> {
+        self.conn
+            .prepare_cached(sql)
+            .map_err(fault)?
+            .query_row(args, map)
+            .optional()
+            .map_err(fault)
+    }
+
+    fn all<T>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+        map: impl FnMut(&Row) -> rusqlite::Result<T>,
+    ) -> R<Vec<T>> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(fault)?;
+        let rows = stmt.query_map(args, map).map_err(fault)?;
+        rows.collect::<rusqlite::Result<Vec<T>>>().map_err(fault)
+    }
+
+    fn exec(&self, sql: &str, args: impl rusqlite::Params) -> R<usize> {
+        self.conn
+            .prepare_cached(sql)
+            .map_err(fault)?
+            .execute(args)
+            .map_err(fault)
+    }
+
+    fn count(&self, sql: &str, args: impl rusqlite::Params) -> R<u64> {
+        Ok(self
+            .one(sql, args, |r| r.get::<_, i64>(0))?
+            .unwrap_or(0) as u64)
+    }
+
+    /// Runs a filtered list query over `table` (whose rows have `seq`): the selected page of
+    /// rows mapped by `map`, plus the total or the continuation point.
+    fn page<T>(
+        &self,
+        table: &str,
+        mut select: Select,
+        page: PageRequest,
+        map: impl FnMut(&Row) -> rusqlite::Result<T>,
+    ) -> R<Page<T>> {
+        let filtered = select.sql.clone();
+        let filter_args = select.args.clone();
+        match page {
+            PageRequest::Numbered { offset, limit } => {
+                let total = self.count(
+                    &format!("SELECT COUNT(*) FROM ({filtered})"),
+                    params_from_iter(filter_args.iter()),
+                )?;
+                select.sql = format!(
+                    "SELECT {table}.* FROM {table} WHERE {table}.seq IN ({filtered}) ORDER BY {table}.seq LIMIT ? OFFSET ?"
+                );
+                select.args.push(Value::Integer(limit as i64));
+                select.args.push(Value::Integer(offset as i64));
+                let items = self.all(&select.sql, params_from_iter(select.args.iter()), map)?;
+                Ok(Page {
+                    items,
+                    total: Some(total),
+                    next_after: None,
+                })
+            }
+            PageRequest::After { after, limit } => {
+                select.sql = format!(
+                    "SELECT {table}.*, {table}.seq AS page_seq FROM {table} WHERE {table}.seq IN ({filtered}) AND {table}.seq > ? ORDER BY {table}.seq LIMIT ?"
+                );
+                select.args.push(Value::Integer(after));
+                select.args.push(Value::Integer(limit as i64 + 1));
+                let mut map = map;
+                let mut rows = self.all(
+                    &select.sql,
+                    params_from_iter(select.args.iter()),
+                    |row| Ok((row.get::<_, i64>("page_seq")?, map(row)?)),
+                )?;
+                let next_after = if rows.len() as u64 > limit {
+                    rows.truncate(limit as usize);
+                    rows.last().map(|(seq, _)| *seq)
+                } else {
+                    None
+                };
+                Ok(Page {
+                    items: rows.into_iter().map(|(_, item)| item).collect(),
+                    total: None,
+                    next_after,
+                })
+            }
+        }
+    }
+
+    fn load_eni_parts(&self, mut eni: Eni) -> R<Eni> {
+        eni.private_ips = self.all(
+            "SELECT ip, is_primary FROM private_ips WHERE eni_id = ? ORDER BY is_primary DESC, rowid",
+            [&eni.id],
+            |r| {
+                Ok(PrivateIp {
+                    address: net::ip_to_string(r.get::<_, i64>(0)? as u32),
+                    primary: r.get::<_, i64>(1)? != 0,
+                })
+            },
+        )?;
+        eni.security_group_ids = self.all(
+            "SELECT group_id FROM eni_groups WHERE eni_id = ? ORDER BY position",
+            [&eni.id],
+            |r| r.get(0),
+        )?;
+        Ok(eni)
+    }
+
+    fn write_eni_groups(&self, eni: &Eni) -> R<()> {
+        self.exec("DELETE FROM eni_groups WHERE eni_id = ?", [&eni.id])?;
+        let seq = self
+            .one("SELECT seq FROM enis WHERE id = ?", [&eni.id], |r| {
+                r.get::<_, i64>(0)
+            })?
+            .ok_or_else(|| StoreFault(format!("ENI {} vanished", eni.id)))?;
+        for (position, group_id) in eni.security_group_ids.iter().enumerate() {
+            self.exec(
+                "INSERT INTO eni_groups (eni_id, group_id, eni_seq, position) VALUES (?, ?, ?, ?)",
+                params![eni.id, group_id, seq, position as i64],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    fn access_key(&self, id: &str) -> R<Option<AccessKey>> {
+        self.one(
+            "SELECT id, secret, account_id, enabled FROM access_keys WHERE id = ?",
+            [id],
+            |r| {
+                Ok(AccessKey {
+                    id: r.get(0)?,
+                    secret: r.get(1)?,
+                    account_id: r.get(2)?,
+                    enabled: r.get::<_, i64>(3)? != 0,
+                })
+            },
+        )
+    }
+
+    fn insert_account(&self, account_id: &str, key: &AccessKey, now: i64) -> R<()> {
+        self.exec(
+            "INSERT INTO accounts (id, created_at) VALUES (?, ?)",
+            params![account_id, now],
+        )?;
+        self.exec(
+            "INSERT INTO access_keys (id, secret, account_id, enabled, created_at) VALUES (?, ?, ?, ?, ?)",
+            params![key.id, key.secret, account_id, key.enabled as i64, now],
+        )?;
+        Ok(())
+    }
+
+    fn account_count(&self) -> R<u64> {
+        self.count("SELECT COUNT(*) FROM accounts", [])
+    }
+
+    fn insert_vpc(&self, account: &str, v: &Vpc) -> R<()> {
+        self.exec(
+            "INSERT INTO vpcs (id, account_id, region_id, name, description, cidr_block, status, vrouter_id, route_table_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![v.id, account, v.region_id, v.name, v.description, v.cidr_block, v.status, v.vrouter_id, v.route_table_id, v.created_at],
+        )?;
+        Ok(())
+    }
+
+    fn vpc(&self, account: &str, region: &str, id: &str) -> R<Option<Vpc>> {
+        self.one(
+            "SELECT * FROM vpcs WHERE id = ? AND account_id = ? AND region_id = ?",
+            [id, account, region],
+            vpc_row,
+        )
+    }
+
+    fn vpcs(&self, account: &str, region: &str, filter: &VpcFilter, page: PageRequest) -> R<Page<Vpc>> {
+        let mut s = Select::new(
+            "SELECT seq FROM vpcs WHERE account_id = ? AND region_id = ?",
+            vec![text(account), text(region)],
+        );
+        s.and_in("id", &filter.ids);
+        s.and_opt("name = ?", &filter.name);
+        self.page("vpcs", s, page, vpc_row)
+    }
+
+    fn count_vpcs(&self, account: &str, region: &str) -> R<u64> {
+        self.count(
+            "SELECT COUNT(*) FROM vpcs WHERE account_id = ? AND region_id = ?",
+            [account, region],
+        )
+    }
+
+    fn vswitch_ids_of_vpc(&self, vpc_id: &str) -> R<Vec<String>> {
+        self.all(
+            "SELECT id FROM vswitches WHERE vpc_id = ? ORDER BY seq",
+            [vpc_id],
+            |r| r.get(0),
+        )
+    }
+
+    fn insert_vswitch(&self, account: &str, v: &VSwitch) -> R<()> {
+        self.exec(
+            "INSERT INTO vswitches (id, account_id, region_id, vpc_id, zone_id, name, description, cidr_block, status, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![v.id, account, v.region_id, v.vpc_id, v.zone_id, v.name, v.description, v.cidr_block, v.status, v.created_at],
+        )?;
+        Ok(())
+    }
+
+    fn vswitch(&self, account: &str, region: &str, id: &str) -> R<Option<VSwitch>> {
+        self.one(
+            "SELECT * FROM vswitches WHERE id = ? AND account_id = ? AND region_id = ?",
+            [id, account, region],
+            vswitch_row,
+        )
+    }
+
+    fn vswitches(&self, account: &str, region: &str, filter: &VSwitchFilter, page: PageRequest) -> R<Page<VSwitch>> {
+        let mut s = Select::new(
+            "SELECT seq FROM vswitches WHERE account_id = ? AND region_id = ?",
+            vec![text(account), text(region)],
+        );
+        s.and_in("id", &filter.ids);
+        s.and_opt("vpc_id = ?", &filter.vpc_id);
+        s.and_opt("zone_id = ?", &filter.zone_id);
+        s.and_opt("name = ?", &filter.name);
+        self.page("vswitches", s, page, vswitch_row)
+    }
+
+    fn vswitch_cidrs_of_vpc(&self, vpc_id: &str) -> R<Vec<String>> {
+        self.all(
+            "SELECT cidr_block FROM vswitches WHERE vpc_id = ?",
+            [vpc_id],
+            |r| r.get(0),
+        )
+    }
+
+    fn used_ip_count(&self, vswitch_id: &str) -> R<u64> {
+        self.count(
+            "SELECT COUNT(*) FROM private_ips WHERE vswitch_id = ?",
+            [vswitch_id],
+        )
+    }
+
+    fn insert_group(&self, account: &str, g: &SecurityGroup) -> R<()> {
+        self.exec(
+            "INSERT INTO security_groups (id, account_id, region_id, vpc_id, name, description, kind, inner_access_policy, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![g.id, account, g.region_id, g.vpc_id, g.name, g.description, g.kind.api_name(), g.inner_access_policy, g.created_at],
+        )?;
+        Ok(())
+    }
+
+    fn group(&self, account: &str, region: &str, id: &str) -> R<Option<SecurityGroup>> {
+        self.one(
+            "SELECT * FROM security_groups WHERE id = ? AND account_id = ? AND region_id = ?",
+            [id, account, region],
+            group_row,
+        )
+    }
+
+    fn update_group(&self, g: &SecurityGroup) -> R<()> {
+        self.exec(
+            "UPDATE security_groups SET name = ?, description = ?, inner_access_policy = ? WHERE id = ?",
+            params![g.name, g.description, g.inner_access_policy, g.id],
+        )?;
+        Ok(())
+    }
+
+    fn delete_group(&self, id: &str) -> R<()> {
+        self.exec("DELETE FROM security_groups WHERE id = ?", [id])?;
+        Ok(())
+    }
+
+    fn groups(&self, account: &str, region: &str, filter: &GroupFilter, page: PageRequest) -> R<Page<SecurityGroup>> {
+        let mut s = Select::new(
+            "SELECT seq FROM security_groups WHERE account_id = ? AND region_id = ?",
+            vec![text(account), text(region)],
+        );
+        s.and_in("id", &filter.ids);
+        s.and_opt("vpc_id = ?", &filter.vpc_id);
+        s.and_opt("name = ?", &filter.name);
+        if let Some(kind) = filter.kind {
+            s.and("kind = ?", kind.api_name().to_string());
+        }
+        self.page("security_groups", s, page, group_row)
+    }
+
+    fn count_groups(&self, account: &str, region: &str) -> R<u64> {
+        self.count(
+            "SELECT COUNT(*) FROM security_groups WHERE account_id = ? AND region_id = ?",
+            [account, region],
+        )
+    }
+
+    fn member_count(&self, group_id: &str) -> R<u64> {
+        self.count(
+            "SELECT COUNT(*) FROM eni_groups WHERE group_id = ?",
+            [group_id],
+        )
+    }
+
+    fn insert_instance(&self, account: &str, i: &Instance) -> R<()> {
+        self.exec(
+            "INSERT INTO instances (id, account_id, region_id, zone_id, vpc_id, vswitch_id, name, description, host_name, instance_type, image_id, status, created_at, started_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![i.id, account, i.region_id, i.zone_id, i.vpc_id, i.vswitch_id, i.name, i.description, i.host_name, i.instance_type, i.image_id, i.status.api_name(), i.created_at, i.started_at],
+        )?;
+        Ok(())
+    }
+
+    fn instance(&self, account: &str, region: Option<&str>, id: &str) -> R<Option<Instance>> {
+        match region {
+            Some(region) => self.one(
+                "SELECT * FROM instances WHERE id = ? AND account_id = ? AND region_id = ?",
+                [id, account, region],
+                instance_row,
+            ),
+            None => self.one(
+                "SELECT * FROM instances WHERE id = ? AND account_id = ?",
+                [id, account],
+                instance_row,
+            ),
+        }
+    }
+
+    fn update_instance(&self, i: &Instance) -> R<()> {
+        self.exec(
+            "UPDATE instances SET name = ?, description = ?, host_name = ?, status = ?, started_at = ? WHERE id = ?",
+            params![i.name, i.description, i.host_name, i.status.api_name(), i.started_at, i.id],
+        )?;
+        Ok(())
+    }
+
+    fn delete_instance(&self, id: &str) -> R<()> {
+        self.exec("DELETE FROM instances WHERE id = ?", [id])?;
+        Ok(())
+    }
+
+    fn instances(&self, account: &str, region: &str, filter: &InstanceFilter, page: PageRequest) -> R<Page<Instance>> {
+        let mut s = Select::new(
+            "SELECT seq FROM instances WHERE account_id = ? AND region_id = ?",
+            vec![text(account), text(region)],
+        );
+        s.and_in("id", &filter.ids);
+        s.and_opt("vpc_id = ?", &filter.vpc_id);
+        s.and_opt("vswitch_id = ?", &filter.vswitch_id);
+        s.and_opt("zone_id = ?", &filter.zone_id);
+        s.and_opt("instance_type = ?", &filter.instance_type);
+        s.and_opt("image_id = ?", &filter.image_id);
+        if let Some(name) = &filter.name {
+            // The API's `*` wildcard becomes GLOB's.
+            s.and("name GLOB ?", name.clone());
+        }
+        if let Some(status) = filter.status {
+            s.and("status = ?", status.api_name().to_string());
+        }
+        if let Some(group) = &filter.security_group_id {
+            s.and(
+                "id IN (SELECT e.instance_id FROM eni_groups g JOIN enis e ON e.id = g.eni_id WHERE g.group_id = ? AND e.type = 'Primary')",
+                group.clone(),
+            );
+        }
+        if !filter.private_ips.is_empty() {
+            let ips: Vec<String> = filter
+                .private_ips
+                .iter()
+                .filter_map(|ip| net::ip_to_u32(ip).map(|n| n.to_string()))
+                .collect();
+            let marks = vec!["?"; ips.len().max(1)].join(",");
+            s.sql.push_str(&format!(
+                " AND id IN (SELECT e.instance_id FROM private_ips p JOIN enis e ON e.id = p.eni_id WHERE e.type = 'Primary' AND p.ip IN ({marks}))"
+            ));
+            if ips.is_empty() {
+                s.args.push(Value::Null);
+            }
+            s.args
+                .extend(ips.iter().map(|n| Value::Integer(n.parse().unwrap_or(0))));
+        }
+        self.page("instances", s, page, instance_row)
+    }
+
+    fn insert_eni(&self, account: &str, e: &Eni) -> R<()> {
+        self.exec(
+            "INSERT INTO enis (id, account_id, region_id, zone_id, vpc_id, vswitch_id, name, description, type, status, instance_id, mac_address, delete_on_release, source_dest_check, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![e.id, account, e.region_id, e.zone_id, e.vpc_id, e.vswitch_id, e.name, e.description, e.eni_type.api_name(), e.status.api_name(), e.instance_id, e.mac_address, e.delete_on_release as i64, e.source_dest_check as i64, e.created_at],
+        )?;
+        for ip in &e.private_ips {
+            let n = net::ip_to_u32(&ip.address)
+                .ok_or_else(|| StoreFault(format!("bad address {}", ip.address)))?;
+            self.exec(
+                "INSERT INTO private_ips (vswitch_id, ip, eni_id, is_primary) VALUES (?, ?, ?, ?)",
+                params![e.vswitch_id, n as i64, e.id, ip.primary as i64],
+            )?;
+        }
+        self.write_eni_groups(e)
+    }
+
+    fn eni(&self, account: &str, region: &str, id: &str) -> R<Option<Eni>> {
+        let row = self.one(
+            "SELECT * FROM enis WHERE id = ? AND account_id = ? AND region_id = ?",
+            [id, account, region],
+            eni_row,
+        )?;
+        row.map(|e| self.load_eni_parts(e)).transpose()
+    }
+
+    fn update_eni(&self, e: &Eni) -> R<()> {
+        self.exec(
+            "UPDATE enis SET name = ?, description = ?, status = ?, instance_id = ?, delete_on_release = ?, source_dest_check = ? WHERE id = ?",
+            params![e.name, e.description, e.status.api_name(), e.instance_id, e.delete_on_release as i64, e.source_dest_check as i64, e.id],
+        )?;
+        self.write_eni_groups(e)
+    }
+
+    fn delete_eni(&self, id: &str) -> R<()> {
+        self.exec("DELETE FROM enis WHERE id = ?", [id])?;
+        Ok(())
+    }
+
+    fn enis(&self, account: &str, region: &str, filter: &EniFilter, page: PageRequest) -> R<Page<Eni>> {
+        let mut s = Select::new(
+            "SELECT seq FROM enis WHERE account_id = ? AND region_id = ?",
+            vec![text(account), text(region)],
+        );
+        if let Some(group) = &filter.security_group_id {
+            s = Select::new(
+                "SELECT e.seq FROM eni_groups g JOIN enis e ON e.id = g.eni_id WHERE g.group_id = ? AND e.type = 'Secondary' AND e.account_id = ? AND e.region_id = ?",
+                vec![text(group), text(account), text(region)],
+            );
+        }
+        s.and_in("id", &filter.ids);
+        s.and_opt("instance_id = ?", &filter.instance_id);
+        s.and_opt("vpc_id = ?", &filter.vpc_id);
+        s.and_opt("vswitch_id = ?", &filter.vswitch_id);
+        s.and_opt("name = ?", &filter.name);
+        if let Some(t) = filter.eni_type {
+            s.and("type = ?", t.api_name().to_string());
+        }
+        if let Some(st) = filter.status {
+            s.and("status = ?", st.api_name().to_string());
+        }
+        if let Some(ip) = &filter.primary_ip {
+            s.and(
+                "id IN (SELECT eni_id FROM private_ips WHERE is_primary = 1 AND ip = ?)",
+                net::ip_to_u32(ip).map(i64::from).unwrap_or(-1),
+            );
+        }
+        for ip in &filter.private_ips {
+            s.and(
+                "id IN (SELECT eni_id FROM private_ips WHERE ip = ?)",
+                net::ip_to_u32(ip).map(i64::from).unwrap_or(-1),
+            );
+        }
+        let page = self.page("enis", s, page, eni_row)?;
+        let items = page
+            .items
+            .into_iter()
+            .map(|e| self.load_eni_parts(e))
+            .collect::<R<Vec<_>>>()?;
+        Ok(Page { items, ..page })
+    }
+
+    fn enis_of_instance(&self, instance_id: &str) -> R<Vec<Eni>> {
+        let rows = self.all(
+            "SELECT * FROM enis WHERE instance_id = ? ORDER BY type = 'Secondary', seq",
+            [instance_id],
+            eni_row,
+        )?;
+        rows.into_iter().map(|e| self.load_eni_parts(e)).collect()
+    }
+
+    fn count_enis(&self, account: &str, region: &str) -> R<u64> {
+        self.count(
+            "SELECT COUNT(*) FROM enis WHERE account_id = ? AND region_id = ? AND type = 'Secondary'",
+            [account, region],
+        )
+    }
+
+    fn add_private_ip(&self, eni: &Eni, address: &str) -> R<()> {
+        let n = net::ip_to_u32(address).ok_or_else(|| StoreFault(format!("bad address {address}")))?;
+        self.exec(
+            "INSERT INTO private_ips (vswitch_id, ip, eni_id, is_primary) VALUES (?, ?, ?, 0)",
+            params![eni.vswitch_id, n as i64, eni.id],
+        )?;
+        Ok(())
+    }
+
+    fn ip_taken(&self, vswitch_id: &str, ip: u32) -> R<bool> {
+        Ok(self
+            .one(
+                "SELECT 1 FROM private_ips WHERE vswitch_id = ? AND ip = ?",
+                params![vswitch_id, ip as i64],
+                |_| Ok(()),
+            )?
+            .is_some())
+    }
+
+    fn free_ip(&self, vswitch_id: &str, first: u32, last: u32) -> R<Option<u32>> {
+        if !self.ip_taken(vswitch_id, first)? {
+            return Ok(Some(first));
+        }
+        // The first address after a taken one that is itself free.
+        let candidate = self.one(
+            "SELECT p.ip + 1 FROM private_ips p
+             WHERE p.vswitch_id = ?1 AND p.ip >= ?2 AND p.ip < ?3
+               AND NOT EXISTS (SELECT 1 FROM private_ips q WHERE q.vswitch_id = ?1 AND q.ip = p.ip + 1)
+             ORDER BY p.ip LIMIT 1",
+            params![vswitch_id, first as i64, last as i64],
+            |r| r.get::<_, i64>(0),
+        )?;
+        Ok(candidate.map(|n| n as u32))
+    }
+
+    fn append_event(&self, e: &Event) -> R<()> {
+        self.exec(
+            "INSERT INTO events (at, account_id, region_id, action, resource_ids, request_id) VALUES (?, ?, ?, ?, ?, ?)",
+            params![e.at, e.account_id, e.region_id, e.action, e.resource_ids.join(","), e.request_id],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,124 @@
+//! Response bodies. Handlers build one `serde_json::Value` (PascalCase keys, wrapped lists:
+//! `{"SecurityGroupIds": {"SecurityGroupId": [..]}}`); this module writes it as JSON or as
+//! Alibaba's XML, where a list under key K becomes repeated `<K>` elements.
+
+use quick_xml::escape::escape;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Xml,
+}
+
+impl Format {
+    /// `Format=XML` in any case selects XML; everything else (including absent) is JSON.
+    pub fn from_param(value: Option<&str>) -> Self {
+        match value {
+            Some(v) if v.eq_ignore_ascii_case("xml") => Format::Xml,
+            _ => Format::Json,
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json;charset=utf-8",
+            // The Tea SDKs parse an XML error only with exactly this value.
+            Format::Xml => "text/xml;charset=utf-8",
+        }
+    }
+}
+
+/// Puts `RequestId` first and renders the body under the root element `root` (XML only).
+pub fn render(format: Format, root: &str, request_id: &str, body: Map<String, Value>) -> String {
+    let mut object = Map::with_capacity(body.len() + 1);
+    object.insert("RequestId".into(), Value::String(request_id.to_string()));
+    object.extend(body);
+    match format {
+        Format::Json => Value::Object(object).to_string(),
+        Format::Xml => {
+            let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+            write_element(&mut out, root, &Value::Object(object));
+            out
+        }
+    }
+}
+
+fn write_element(out: &mut String, name: &str, value: &Value) {
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                write_element(out, name, item);
+            }
+        }
+        Value::Object(fields) => {
+            out.push('<');
+            out.push_str(name);
+            out.push('>');
+            for (k, v) in fields {
+                write_element(out, k, v);
+            }
+            out.push_str("</");
+            out.push_str(name);
+            out.push('>');
+        }
+        scalar => {
+            out.push('<');
+            out.push_str(name);
+            out.push('>');
+            match scalar {
+                Value::String(s) => out.push_str(&escape(s.as_str())),
+                Value::Null => {}
+                other => out.push_str(&other.to_string()),
+            }
+            out.push_str("</");
+            out.push_str(name);
+            out.push('>');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn json_puts_request_id_first() {
+        let out = render(Format::Json, "X", "RID", body(json!({"B": 1, "A": true})));
+        assert_eq!(out, r#"{"RequestId":"RID","B":1,"A":true}"#);
+    }
+
+    #[test]
+    fn xml_repeats_list_items_under_their_key_and_keeps_empty_wrappers() {
+        let out = render(
+            Format::Xml,
+            "DescribeXResponse",
+            "RID",
+            body(json!({
+                "SecurityGroupIds": {"SecurityGroupId": ["sg-1", "sg-2"]},
+                "Empty": {"Item": []},
+                "Name": "a<b&c",
+                "Count": 2
+            })),
+        );
+        assert_eq!(
+            out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeXResponse><RequestId>RID</RequestId>\
+             <SecurityGroupIds><SecurityGroupId>sg-1</SecurityGroupId><SecurityGroupId>sg-2</SecurityGroupId></SecurityGroupIds>\
+             <Empty></Empty><Name>a&lt;b&amp;c</Name><Count>2</Count></DescribeXResponse>"
+        );
+    }
+
+    #[test]
+    fn format_is_case_insensitive_and_defaults_to_json() {
+        assert_eq!(Format::from_param(Some("xml")), Format::Xml);
+        assert_eq!(Format::from_param(Some("XML")), Format::Xml);
+        assert_eq!(Format::from_param(Some("json")), Format::Json);
+        assert_eq!(Format::from_param(None), Format::Json);
+    }
+}

@@ -1,0 +1,192 @@
+//! The HTTP front: one handler for every RPC call on `/`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use chrono::Utc;
+use serde_json::{json, Map, Value};
+
+use super::auth::{self, SignedParts};
+use super::encode::{self, Format};
+use super::params::Params;
+use super::sign::decode_pairs;
+use crate::actions::{self, Call};
+use crate::app::App;
+use crate::errors::{ApiError, Code};
+use crate::ops;
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new().fallback(handle).with_state(app)
+}
+
+fn new_request_id() -> String {
+    uuid::Uuid::new_v4().to_string().to_uppercase()
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+}
+
+async fn handle(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let request_id = new_request_id();
+    let query = decode_pairs(uri.query().unwrap_or(""));
+    let body_params = if is_form(&headers) {
+        decode_pairs(&String::from_utf8_lossy(&body))
+    } else {
+        Vec::new()
+    };
+    let params = Params::merge(&query, &body_params);
+    let format = Format::from_param(params.get("Format"));
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("ecs.aliyuncs.com")
+        .to_string();
+    let parts = SignedParts {
+        method: method.as_str(),
+        query: &query,
+        body_params: &body_params,
+        headers: &headers,
+        body: &body,
+    };
+    let action_name = params
+        .string("Action")
+        .or_else(|| header_str(&headers, "x-acs-action"));
+    let outcome = dispatch(&app, &method, uri.path(), &parts, params, &request_id, action_name.as_deref()).await;
+    let action = action_name.as_deref().unwrap_or("-");
+    let response = match outcome {
+        Ok(body) => answer(StatusCode::OK, format, &format!("{action}Response"), &request_id, body),
+        Err(err) => {
+            let status = err.code.status();
+            let body = error_body(&err, &host, &request_id);
+            answer(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                format,
+                "Error",
+                &request_id,
+                body,
+            )
+        }
+    };
+    tracing::info!(
+        request_id = %request_id,
+        action,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+async fn dispatch(
+    app: &Arc<App>,
+    method: &Method,
+    path: &str,
+    parts: &SignedParts<'_>,
+    params: Params,
+    request_id: &str,
+    action_name: Option<&str>,
+) -> Result<Map<String, Value>, ApiError> {
+    if method != Method::GET && method != Method::POST {
+        return Err(ApiError::of(Code::UnsupportedHttpMethod));
+    }
+    let action_name = action_name.ok_or_else(|| ApiError::missing("Action"))?;
+    let action = actions::find(action_name)
+        .filter(|_| path == "/")
+        .ok_or_else(|| ApiError::of(Code::InvalidActionNotFound))?;
+    let version = params
+        .string("Version")
+        .or_else(|| header_str(parts.headers, "x-acs-version"))
+        .ok_or_else(|| ApiError::missing("Version"))?;
+    if version != action.api.version() {
+        return Err(ApiError::of(Code::InvalidVersion));
+    }
+    let account_id = authenticate(app, parts).await?;
+    let call = Call {
+        app: Arc::clone(app),
+        action: action.name,
+        account_id,
+        request_id: request_id.to_string(),
+        params,
+    };
+    (action.handler)(call).await
+}
+
+async fn authenticate(app: &Arc<App>, parts: &SignedParts<'_>) -> Result<String, ApiError> {
+    let claim = auth::claim(parts)?;
+    let now = Utc::now();
+    if app.accept_any_access_key {
+        let key_id = claim.access_key_id.clone();
+        return ops::accounts::dev_account(&app.store, &key_id).await;
+    }
+    app.nonces.check_time(&claim, now)?;
+    let key_id = claim.access_key_id.clone();
+    let key = app
+        .store
+        .read(move |tx| tx.access_key(&key_id))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "access key lookup failed");
+            ApiError::internal()
+        })?
+        .filter(|k| k.enabled)
+        .ok_or_else(|| ApiError::of(Code::InvalidAccessKeyIdNotFound))?;
+    auth::verify(parts, &claim, &key)?;
+    app.nonces.check_nonce(&claim, now)?;
+    Ok(key.account_id)
+}
+
+fn error_body(err: &ApiError, host: &str, request_id: &str) -> Map<String, Value> {
+    let code = err.code.code();
+    let body = json!({
+        "HostId": host,
+        "Code": code,
+        "Message": err.message,
+        "Recommend": format!(
+            "https://api.aliyun.com/troubleshoot?q={code}&product=Ecs&requestId={request_id}"
+        ),
+    });
+    match body {
+        Value::Object(map) => map,
+        _ => unreachable!("json! of an object literal is an object"),
+    }
+}
+
+fn answer(
+    status: StatusCode,
+    format: Format,
+    root: &str,
+    request_id: &str,
+    body: Map<String, Value>,
+) -> Response {
+    let text = encode::render(format, root, request_id, body);
+    let mut response = (status, text).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    response
+}
