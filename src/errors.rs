@@ -230,11 +230,16 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
         D::MixedGroupKinds { .. } if join => Code::MultiGroupTypeOnJoin,
         D::MixedGroupKinds { .. } if creates_instance => Code::EnterpriseGroupMultiGroupType,
         D::MixedGroupKinds { .. } | D::AttachKindMismatch => Code::MultiGroupType,
-        D::LastGroup { owner: Owner::Instance } => Code::InstanceLastSecurityGroup,
+        D::LastGroup {
+            owner: Owner::Instance,
+        } => Code::InstanceLastSecurityGroup,
         D::LastGroup { owner: Owner::Eni } => Code::AtLeastInOneGroup,
         D::NotMember { .. } => Code::InvalidSecurityGroupAssociationNotFound,
         D::AlreadyMember { .. } => Code::InvalidInstanceIdAlreadyExists,
-        D::VpcMismatch { owner: Owner::Instance, .. } if join => Code::InvalidInstanceIdMismatch,
+        D::VpcMismatch {
+            owner: Owner::Instance,
+            ..
+        } if join => Code::InvalidInstanceIdMismatch,
         D::VpcMismatch { .. } if creates_instance => {
             return ApiError::with(
                 Code::InvalidParameterMismatch,
@@ -242,9 +247,10 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
             );
         }
         D::VpcMismatch { .. } => Code::VpcMismatch,
-        D::TooManyGroups { owner: Owner::Instance, .. } if join => {
-            Code::InstanceSecurityGroupLimitExceeded
-        }
+        D::TooManyGroups {
+            owner: Owner::Instance,
+            ..
+        } if join => Code::InstanceSecurityGroupLimitExceeded,
         D::TooManyGroups { .. } => Code::JoinedGroupLimitExceed,
         D::RepeatedGroupIds if action == "ModifyNetworkInterfaceAttribute" => {
             Code::SecurityGroupIdRepeated
@@ -252,8 +258,12 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
         D::RepeatedGroupIds => Code::SecurityGroupIdRepeatedOnCreate,
         D::GroupFull { advanced: true, .. } if join => Code::NetworkInterfaceCountExceeded,
         D::GroupFull { advanced: true, .. } => Code::EniCountExceeded,
-        D::GroupFull { advanced: false, .. } if join => Code::SecurityGroupInstanceLimitExceeded,
-        D::GroupFull { advanced: false, .. } => Code::SecurityGroupInstanceLimitExceed,
+        D::GroupFull {
+            advanced: false, ..
+        } if join => Code::SecurityGroupInstanceLimitExceeded,
+        D::GroupFull {
+            advanced: false, ..
+        } => Code::SecurityGroupInstanceLimitExceed,
         D::AdvancedGroupUnsupported { .. } if join => Code::NotSupportEnterpriseGroup,
         D::AdvancedGroupUnsupported { .. } => Code::EnterpriseGroupInstanceType,
         D::DetachPrimary => Code::DetachPrimaryEniNotAllowed,

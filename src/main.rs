@@ -9,7 +9,11 @@ use ecsnet::ops::accounts;
 use ecsnet::server::{self, Config, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
 
 #[derive(Parser)]
-#[command(name = "ecsnet", version, about = "Alibaba Cloud ECS networking (instances, ENIs, security groups), self-hosted")]
+#[command(
+    name = "ecsnet",
+    version,
+    about = "Alibaba Cloud ECS networking (instances, ENIs, security groups), self-hosted"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -96,12 +100,19 @@ fn main() -> ExitCode {
 }
 
 fn root_key_from_env() -> Result<Option<(String, String)>, String> {
-    let id = std::env::var("ECSNET_ROOT_ACCESS_KEY_ID").ok().filter(|v| !v.is_empty());
-    let secret = std::env::var("ECSNET_ROOT_ACCESS_KEY_SECRET").ok().filter(|v| !v.is_empty());
+    let id = std::env::var("ECSNET_ROOT_ACCESS_KEY_ID")
+        .ok()
+        .filter(|v| !v.is_empty());
+    let secret = std::env::var("ECSNET_ROOT_ACCESS_KEY_SECRET")
+        .ok()
+        .filter(|v| !v.is_empty());
     match (id, secret) {
         (Some(id), Some(secret)) => Ok(Some((id, secret))),
         (None, None) => Ok(None),
-        _ => Err("set both ECSNET_ROOT_ACCESS_KEY_ID and ECSNET_ROOT_ACCESS_KEY_SECRET, or neither".into()),
+        _ => Err(
+            "set both ECSNET_ROOT_ACCESS_KEY_ID and ECSNET_ROOT_ACCESS_KEY_SECRET, or neither"
+                .into(),
+        ),
     }
 }
 
@@ -113,24 +124,30 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.limits.enis_per_region = args.max_enis_per_region;
     config.limits.security_groups_per_region = args.max_security_groups_per_region;
     if let Some(path) = args.regions {
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        config.catalog = Catalog::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        config.catalog =
+            Catalog::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     let running = server::start(config).await?;
-    running.run_until(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    running
+        .run_until(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
     tracing::info!("stopped");
     Ok(())
 }
 
 async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
-    let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => {
-            let _ = interrupt.await;
-            return;
-        }
-    };
+    let mut terminate =
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = interrupt.await;
+                return;
+            }
+        };
     tokio::select! {
         _ = interrupt => {}
         _ = terminate.recv() => {}

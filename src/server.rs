@@ -107,15 +107,22 @@ async fn bootstrap(config: &Config, store: &store::Store) -> Result<(), String> 
         return Ok(());
     }
     let generated = config.root_key.is_none();
-    let (key_id, secret) = config.root_key.clone().unwrap_or_else(accounts::generate_key);
+    let (key_id, secret) = config
+        .root_key
+        .clone()
+        .unwrap_or_else(accounts::generate_key);
     let key = accounts::create(store, accounts::generate_account_id(), key_id, secret)
         .await
         .map_err(|e| e.to_string())?;
     if generated {
         let path = credentials_path(&config.data_dir);
-        write_credentials(&path, &key).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        write_credentials(&path, &key)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         // Printed once, on the very first start; the file keeps it.
-        println!("Created the first account. Its AccessKey pair (also in {}):", path.display());
+        println!(
+            "Created the first account. Its AccessKey pair (also in {}):",
+            path.display()
+        );
         println!("{}", key_json(&key));
     } else {
         tracing::info!(access_key_id = %key.id, "created the first account from ECSNET_ROOT_ACCESS_KEY_ID");

@@ -55,21 +55,42 @@ pub async fn create(call: Call) -> Answer {
         security_group_ids: groups,
         primary_ip: call.params.string("PrimaryIpAddress"),
         secondary_ips: call.params.list("PrivateIpAddress", 10)?,
-        secondary_ip_count: call.params.int_in("SecondaryPrivateIpAddressCount", 1, 49)?.unwrap_or(0) as u32,
+        secondary_ip_count: call
+            .params
+            .int_in("SecondaryPrivateIpAddressCount", 1, 49)?
+            .unwrap_or(0) as u32,
         name: call.params.string("NetworkInterfaceName"),
         description: call.params.string("Description"),
         delete_on_release: call.params.bool("DeleteOnRelease")?.unwrap_or(false),
         source_dest_check: call.params.bool("SourceDestCheck")?.unwrap_or(false),
     };
-    let eni = call.write(&region, move |tx, ctx| enis::create(tx, ctx, req)).await?;
+    let eni = call
+        .write(&region, move |tx, ctx| enis::create(tx, ctx, req))
+        .await?;
     let full = render::eni(&eni, &call.account_id);
     let pick = |k: &str| full.get(k).cloned().unwrap_or(Value::Null);
     let mut out = serde_json::Map::new();
     for key in [
-        "NetworkInterfaceId", "Status", "Type", "NetworkInterfaceName", "Description", "VpcId",
-        "VSwitchId", "ZoneId", "PrivateIpAddress", "MacAddress", "OwnerId", "ResourceGroupId",
-        "ServiceManaged", "SourceDestCheck", "SecurityGroupIds", "PrivateIpSets", "Ipv6Sets",
-        "Ipv4PrefixSets", "Ipv6PrefixSets", "Tags",
+        "NetworkInterfaceId",
+        "Status",
+        "Type",
+        "NetworkInterfaceName",
+        "Description",
+        "VpcId",
+        "VSwitchId",
+        "ZoneId",
+        "PrivateIpAddress",
+        "MacAddress",
+        "OwnerId",
+        "ResourceGroupId",
+        "ServiceManaged",
+        "SourceDestCheck",
+        "SecurityGroupIds",
+        "PrivateIpSets",
+        "Ipv6Sets",
+        "Ipv4PrefixSets",
+        "Ipv6PrefixSets",
+        "Tags",
     ] {
         out.insert(key.into(), pick(key));
     }
@@ -110,8 +131,15 @@ pub async fn describe(call: Call) -> Answer {
     if let PageRequest::After { .. } = paging.request {
         out.remove("MaxResults");
     }
-    let items = page.items.iter().map(|e| render::eni(e, &call.account_id)).collect();
-    out.insert("NetworkInterfaceSets".into(), render::wrap("NetworkInterfaceSet", items));
+    let items = page
+        .items
+        .iter()
+        .map(|e| render::eni(e, &call.account_id))
+        .collect();
+    out.insert(
+        "NetworkInterfaceSets".into(),
+        render::wrap("NetworkInterfaceSet", items),
+    );
     Ok(out)
 }
 
@@ -152,20 +180,27 @@ fn eni_and_instance(call: &Call) -> Result<(String, String, String), ApiError> {
 
 pub async fn attach(call: Call) -> Answer {
     let (region, eni, instance) = eni_and_instance(&call)?;
-    call.write(&region, move |tx, ctx| enis::attach(tx, ctx, &eni, &instance)).await?;
+    call.write(&region, move |tx, ctx| {
+        enis::attach(tx, ctx, &eni, &instance)
+    })
+    .await?;
     empty()
 }
 
 pub async fn detach(call: Call) -> Answer {
     let (region, eni, instance) = eni_and_instance(&call)?;
-    call.write(&region, move |tx, ctx| enis::detach(tx, ctx, &eni, &instance)).await?;
+    call.write(&region, move |tx, ctx| {
+        enis::detach(tx, ctx, &eni, &instance)
+    })
+    .await?;
     empty()
 }
 
 pub async fn delete(call: Call) -> Answer {
     let region = call.region(MissingRegion::Generic)?;
     let eni = call.params.required("NetworkInterfaceId")?.to_string();
-    call.write(&region, move |tx, ctx| enis::delete(tx, ctx, &eni)).await?;
+    call.write(&region, move |tx, ctx| enis::delete(tx, ctx, &eni))
+        .await?;
     empty()
 }
 
@@ -182,6 +217,7 @@ pub async fn modify(call: Call) -> Answer {
         source_dest_check: call.params.bool("SourceDestCheck")?,
         other_options: call.params.any_of(UNMODELLED_OPTIONS),
     };
-    call.write(&region, move |tx, ctx| enis::modify(tx, ctx, &eni, req)).await?;
+    call.write(&region, move |tx, ctx| enis::modify(tx, ctx, &eni, req))
+        .await?;
     empty()
 }

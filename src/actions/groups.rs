@@ -22,11 +22,15 @@ pub async fn create(call: Call) -> Answer {
     let region = call.region(MissingRegion::Specific)?;
     let kind = match call.params.get("SecurityGroupType") {
         None => GroupKind::Basic,
-        Some(t) => GroupKind::from_api_name(t).ok_or_else(|| ApiError::of(Code::InvalidParamsGroupType))?,
+        Some(t) => {
+            GroupKind::from_api_name(t).ok_or_else(|| ApiError::of(Code::InvalidParamsGroupType))?
+        }
     };
     let vpc_id = match call.params.get("VpcId") {
         Some(v) => v.to_string(),
-        None if kind == GroupKind::Advanced => return Err(ApiError::of(Code::InvalidParamsVpcIdGroupType)),
+        None if kind == GroupKind::Advanced => {
+            return Err(ApiError::of(Code::InvalidParamsVpcIdGroupType))
+        }
         None => return Err(ApiError::of(Code::InvalidVpcIdRequired)),
     };
     let req = NewGroup {
@@ -35,7 +39,9 @@ pub async fn create(call: Call) -> Answer {
         description: call.params.string("Description"),
         kind,
     };
-    let group = call.write(&region, move |tx, ctx| groups::create(tx, ctx, req)).await?;
+    let group = call
+        .write(&region, move |tx, ctx| groups::create(tx, ctx, req))
+        .await?;
     object(json!({ "SecurityGroupId": group.id }))
 }
 
@@ -47,7 +53,10 @@ pub async fn describe(call: Call) -> Answer {
     let kind = call
         .params
         .get("SecurityGroupType")
-        .map(|t| GroupKind::from_api_name(t).ok_or_else(|| ApiError::of(Code::InvalidParameterSecurityGroupType)))
+        .map(|t| {
+            GroupKind::from_api_name(t)
+                .ok_or_else(|| ApiError::of(Code::InvalidParameterSecurityGroupType))
+        })
         .transpose()?;
     let filter = GroupFilter {
         ids,
@@ -55,7 +64,8 @@ pub async fn describe(call: Call) -> Answer {
         kind,
         name: call.params.string("SecurityGroupName"),
     };
-    let (account, request, filter_region) = (call.account_id.clone(), paging.request, region.clone());
+    let (account, request, filter_region) =
+        (call.account_id.clone(), paging.request, region.clone());
     let page = call
         .read(move |tx| groups::describe(tx, &account, &filter_region, &filter, request))
         .await?;
@@ -73,7 +83,10 @@ pub async fn describe(call: Call) -> Answer {
             render::group(g, *members, capacity)
         })
         .collect();
-    out.insert("SecurityGroups".into(), render::wrap("SecurityGroup", items));
+    out.insert(
+        "SecurityGroups".into(),
+        render::wrap("SecurityGroup", items),
+    );
     Ok(out)
 }
 
@@ -82,15 +95,18 @@ pub async fn modify(call: Call) -> Answer {
     let id = call.params.required("SecurityGroupId")?.to_string();
     let name = call.params.string("SecurityGroupName");
     let description = call.params.string("Description");
-    call.write(&region, move |tx, ctx| groups::modify(tx, ctx, &id, name, description))
-        .await?;
+    call.write(&region, move |tx, ctx| {
+        groups::modify(tx, ctx, &id, name, description)
+    })
+    .await?;
     empty()
 }
 
 pub async fn delete(call: Call) -> Answer {
     let region = call.region(MissingRegion::Specific)?;
     let id = call.params.required("SecurityGroupId")?.to_string();
-    call.write(&region, move |tx, ctx| groups::delete(tx, ctx, &id)).await?;
+    call.write(&region, move |tx, ctx| groups::delete(tx, ctx, &id))
+        .await?;
     empty()
 }
 
@@ -114,7 +130,9 @@ async fn member_and_region(call: &Call) -> Result<(Member, String), ApiError> {
                     call.read(move |tx| {
                         tx.instance(&account, None, &id)?
                             .map(|i| i.region_id)
-                            .ok_or_else(|| OpError::from(DomainError::NotFound(ResourceKind::Instance, id)))
+                            .ok_or_else(|| {
+                                OpError::from(DomainError::NotFound(ResourceKind::Instance, id))
+                            })
                     })
                     .await?
                 }
@@ -127,15 +145,19 @@ async fn member_and_region(call: &Call) -> Result<(Member, String), ApiError> {
 pub async fn join(call: Call) -> Answer {
     let group_id = call.params.required("SecurityGroupId")?.to_string();
     let (member, region) = member_and_region(&call).await?;
-    call.write(&region, move |tx, ctx| membership::join(tx, ctx, &member, &group_id))
-        .await?;
+    call.write(&region, move |tx, ctx| {
+        membership::join(tx, ctx, &member, &group_id)
+    })
+    .await?;
     empty()
 }
 
 pub async fn leave(call: Call) -> Answer {
     let group_id = call.params.required("SecurityGroupId")?.to_string();
     let (member, region) = member_and_region(&call).await?;
-    call.write(&region, move |tx, ctx| membership::leave(tx, ctx, &member, &group_id))
-        .await?;
+    call.write(&region, move |tx, ctx| {
+        membership::leave(tx, ctx, &member, &group_id)
+    })
+    .await?;
     empty()
 }

@@ -17,7 +17,12 @@ const INSTANCE_PAGES: Limits = Limits {
 };
 
 /// The parameters RunInstances and CreateInstance share.
-fn launch(call: &Call, security_group_ids: Vec<String>, amount: u32, start: bool) -> Result<Launch, ApiError> {
+fn launch(
+    call: &Call,
+    security_group_ids: Vec<String>,
+    amount: u32,
+    start: bool,
+) -> Result<Launch, ApiError> {
     Ok(Launch {
         zone_id: call.params.string("ZoneId"),
         vswitch_id: call.params.required("VSwitchId")?.to_string(),
@@ -50,15 +55,21 @@ pub async fn run(call: Call) -> Answer {
     };
     let amount = call.params.int_in("Amount", 1, 100)?.unwrap_or(1) as u32;
     let req = launch(&call, groups, amount, true)?;
-    let ids = call.write(&region, move |tx, ctx| instances::launch(tx, ctx, req)).await?;
-    object(json!({ "InstanceIdSets": render::wrap("InstanceIdSet", ids.into_iter().map(|i| json!(i)).collect()) }))
+    let ids = call
+        .write(&region, move |tx, ctx| instances::launch(tx, ctx, req))
+        .await?;
+    object(
+        json!({ "InstanceIdSets": render::wrap("InstanceIdSet", ids.into_iter().map(|i| json!(i)).collect()) }),
+    )
 }
 
 pub async fn create(call: Call) -> Answer {
     let region = call.region(MissingRegion::Generic)?;
     let group = call.params.required("SecurityGroupId")?.to_string();
     let req = launch(&call, vec![group], 1, false)?;
-    let ids = call.write(&region, move |tx, ctx| instances::launch(tx, ctx, req)).await?;
+    let ids = call
+        .write(&region, move |tx, ctx| instances::launch(tx, ctx, req))
+        .await?;
     object(json!({ "InstanceId": ids.first().cloned().unwrap_or_default() }))
 }
 
@@ -68,7 +79,10 @@ pub async fn describe(call: Call) -> Answer {
     let status = call
         .params
         .get("Status")
-        .map(|s| InstanceStatus::from_api_name(s).ok_or_else(|| ApiError::of(Code::InvalidStatusNotFound)))
+        .map(|s| {
+            InstanceStatus::from_api_name(s)
+                .ok_or_else(|| ApiError::of(Code::InvalidStatusNotFound))
+        })
         .transpose()?;
     let filter = InstanceFilter {
         ids: call.params.json_list("InstanceIds", 100)?,
@@ -88,7 +102,11 @@ pub async fn describe(call: Call) -> Answer {
         .await?;
     let mut out = paging.fields(&page, true);
     let catalog = &call.app.catalog;
-    let items = page.items.iter().map(|(i, enis)| render::instance(i, enis, catalog)).collect();
+    let items = page
+        .items
+        .iter()
+        .map(|(i, enis)| render::instance(i, enis, catalog))
+        .collect();
     out.insert("Instances".into(), render::wrap("Instance", items));
     Ok(out)
 }
@@ -104,14 +122,20 @@ fn instance_region(call: &Call) -> Result<String, ApiError> {
 pub async fn start(call: Call) -> Answer {
     let id = call.params.required("InstanceId")?.to_string();
     let region = instance_region(&call)?;
-    call.write(&region, move |tx, ctx| instances::set_running(tx, ctx, &id, true)).await?;
+    call.write(&region, move |tx, ctx| {
+        instances::set_running(tx, ctx, &id, true)
+    })
+    .await?;
     empty()
 }
 
 pub async fn stop(call: Call) -> Answer {
     let id = call.params.required("InstanceId")?.to_string();
     let region = instance_region(&call)?;
-    call.write(&region, move |tx, ctx| instances::set_running(tx, ctx, &id, false)).await?;
+    call.write(&region, move |tx, ctx| {
+        instances::set_running(tx, ctx, &id, false)
+    })
+    .await?;
     empty()
 }
 

@@ -162,11 +162,7 @@ impl Call {
         &self,
         op: impl FnOnce(&dyn Tx) -> OpResult<T> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let outcome = self
-            .app
-            .store
-            .read(move |tx| Ok(op(tx)))
-            .await;
+        let outcome = self.app.store.read(move |tx| Ok(op(tx))).await;
         match outcome {
             Ok(result) => result.map_err(|e| self.answer_error(e)),
             Err(fault) => Err(self.answer_error(fault.into())),

@@ -100,8 +100,18 @@ mod tests {
 
     #[test]
     fn numbered_by_default() {
-        let p = parse(&Params::from_pairs(&[("PageNumber", "3"), ("PageSize", "20")]), &ENI_LIMITS).unwrap();
-        assert_eq!(p.request, PageRequest::Numbered { offset: 40, limit: 20 });
+        let p = parse(
+            &Params::from_pairs(&[("PageNumber", "3"), ("PageSize", "20")]),
+            &ENI_LIMITS,
+        )
+        .unwrap();
+        assert_eq!(
+            p.request,
+            PageRequest::Numbered {
+                offset: 40,
+                limit: 20
+            }
+        );
         assert!(parse(&Params::from_pairs(&[("PageSize", "1001")]), &ENI_LIMITS).is_err());
         assert!(parse(&Params::from_pairs(&[("PageNumber", "0")]), &ENI_LIMITS).is_err());
     }
@@ -109,17 +119,39 @@ mod tests {
     #[test]
     fn max_results_is_clamped_and_selects_token_mode() {
         let p = parse(&Params::from_pairs(&[("MaxResults", "3")]), &ENI_LIMITS).unwrap();
-        assert_eq!(p.request, PageRequest::After { after: 0, limit: 10 });
+        assert_eq!(
+            p.request,
+            PageRequest::After {
+                after: 0,
+                limit: 10
+            }
+        );
         let p = parse(&Params::from_pairs(&[("MaxResults", "9999")]), &ENI_LIMITS).unwrap();
-        assert_eq!(p.request, PageRequest::After { after: 0, limit: 500 });
+        assert_eq!(
+            p.request,
+            PageRequest::After {
+                after: 0,
+                limit: 500
+            }
+        );
     }
 
     #[test]
     fn tokens_round_trip_and_garbage_is_refused() {
         let token = encode_token(42);
         let p = parse(&Params::from_pairs(&[("NextToken", &token)]), &ENI_LIMITS).unwrap();
-        assert_eq!(p.request, PageRequest::After { after: 42, limit: 10 });
-        let err = parse(&Params::from_pairs(&[("NextToken", "nonsense")]), &ENI_LIMITS).unwrap_err();
+        assert_eq!(
+            p.request,
+            PageRequest::After {
+                after: 42,
+                limit: 10
+            }
+        );
+        let err = parse(
+            &Params::from_pairs(&[("NextToken", "nonsense")]),
+            &ENI_LIMITS,
+        )
+        .unwrap_err();
         assert_eq!(err.code, Code::InvalidNextToken);
     }
 }

@@ -110,7 +110,9 @@ pub fn instance(instance: &Instance, enis: &[Eni], catalog: &Catalog) -> Value {
     let groups: Vec<Value> = primary
         .map(|e| e.security_group_ids.iter().map(|g| json!(g)).collect())
         .unwrap_or_default();
-    let primary_ip = primary.map(|e| e.primary_ip().to_string()).unwrap_or_default();
+    let primary_ip = primary
+        .map(|e| e.primary_ip().to_string())
+        .unwrap_or_default();
     let itype = catalog.instance_type(&instance.instance_type);
     let image = catalog.image(&instance.image_id);
     let interfaces = enis

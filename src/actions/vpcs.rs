@@ -21,7 +21,9 @@ pub async fn create_vpc(call: Call) -> Answer {
         name: call.params.string("VpcName"),
         description: call.params.string("Description"),
     };
-    let vpc = call.write(&region, move |tx, ctx| vpcs::create_vpc(tx, ctx, req)).await?;
+    let vpc = call
+        .write(&region, move |tx, ctx| vpcs::create_vpc(tx, ctx, req))
+        .await?;
     object(json!({
         "VpcId": vpc.id,
         "VRouterId": vpc.vrouter_id,
@@ -43,7 +45,11 @@ pub async fn describe_vpcs(call: Call) -> Answer {
         .read(move |tx| vpcs::describe_vpcs(tx, &account, &region, &filter, request))
         .await?;
     let mut out = paging.fields(&page, false);
-    let items = page.items.iter().map(|(v, vsw)| render::vpc(v, vsw)).collect();
+    let items = page
+        .items
+        .iter()
+        .map(|(v, vsw)| render::vpc(v, vsw))
+        .collect();
     out.insert("Vpcs".into(), render::wrap("Vpc", items));
     Ok(out)
 }
@@ -78,7 +84,11 @@ pub async fn describe_vswitches(call: Call) -> Answer {
         .read(move |tx| vpcs::describe_vswitches(tx, &account, &region, &filter, request))
         .await?;
     let mut out = paging.fields(&page, false);
-    let items = page.items.iter().map(|(v, free)| render::vswitch(v, *free)).collect();
+    let items = page
+        .items
+        .iter()
+        .map(|(v, free)| render::vswitch(v, *free))
+        .collect();
     out.insert("VSwitches".into(), render::wrap("VSwitch", items));
     Ok(out)
 }

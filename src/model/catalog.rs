@@ -61,7 +61,11 @@ const fn itype(
         memory_gib,
         eni_quantity,
         private_ips_per_eni,
-        ipv6_per_eni: if supports_advanced_groups { private_ips_per_eni } else { 0 },
+        ipv6_per_eni: if supports_advanced_groups {
+            private_ips_per_eni
+        } else {
+            0
+        },
         supports_advanced_groups,
     }
 }
@@ -154,9 +158,24 @@ impl Catalog {
         };
         Catalog {
             regions: vec![
-                region("cn-hangzhou", "China (Hangzhou)", "bp", &["h", "i", "j", "k"]),
-                region("cn-shanghai", "China (Shanghai)", "uf6", &["e", "f", "g", "l"]),
-                region("cn-beijing", "China (Beijing)", "2ze", &["g", "h", "i", "j"]),
+                region(
+                    "cn-hangzhou",
+                    "China (Hangzhou)",
+                    "bp",
+                    &["h", "i", "j", "k"],
+                ),
+                region(
+                    "cn-shanghai",
+                    "China (Shanghai)",
+                    "uf6",
+                    &["e", "f", "g", "l"],
+                ),
+                region(
+                    "cn-beijing",
+                    "China (Beijing)",
+                    "2ze",
+                    &["g", "h", "i", "j"],
+                ),
                 region("ap-southeast-1", "Singapore", "t4n", &["a", "b", "c"]),
                 region("us-west-1", "US (Silicon Valley)", "rj9", &["a", "b"]),
                 region("eu-central-1", "Germany (Frankfurt)", "gw8", &["a", "b"]),

@@ -70,7 +70,9 @@ pub enum DomainError {
     EniNotAttachedTo { eni_id: String, instance_id: String },
     #[error("the instance already has the most network interfaces its type allows ({limit})")]
     EniPerInstanceLimit { limit: u32 },
-    #[error("the network interface has more private addresses than the instance type allows ({limit})")]
+    #[error(
+        "the network interface has more private addresses than the instance type allows ({limit})"
+    )]
     IpCountExceeded { limit: u32 },
     #[error("the network interface and the instance are in different zones")]
     ZoneMismatch,

@@ -4,8 +4,7 @@
 use super::DomainError;
 
 pub const NAME_RULE: &str = "2 to 128 characters. Must start with a letter (Chinese characters count) and cannot start with http:// or https://. May contain letters, digits, colons (:), underscores (_), periods (.) and hyphens (-).";
-pub const DESCRIPTION_RULE: &str =
-    "2 to 256 characters. Cannot start with http:// or https://.";
+pub const DESCRIPTION_RULE: &str = "2 to 256 characters. Cannot start with http:// or https://.";
 pub const ENI_MODIFY_DESCRIPTION_RULE: &str =
     "2 to 255 characters. Cannot start with http:// or https://.";
 
@@ -97,7 +96,11 @@ mod tests {
             (&"a".repeat(129), false),
         ];
         for (name, ok) in cases {
-            assert_eq!(check_name("NetworkInterfaceName", name).is_ok(), *ok, "{name:?}");
+            assert_eq!(
+                check_name("NetworkInterfaceName", name).is_ok(),
+                *ok,
+                "{name:?}"
+            );
         }
     }
 

@@ -7,7 +7,12 @@ use ipnet::Ipv4Net;
 use super::DomainError;
 
 /// Ranges no VPC may use (ecs-api.md §3.4).
-const RESERVED: [&str; 4] = ["100.64.0.0/10", "224.0.0.0/4", "127.0.0.0/8", "169.254.0.0/16"];
+const RESERVED: [&str; 4] = [
+    "100.64.0.0/10",
+    "224.0.0.0/4",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+];
 
 fn parse_network(cidr: &str) -> Result<Ipv4Net, DomainError> {
     let net: Ipv4Net = cidr
@@ -112,10 +117,22 @@ mod tests {
             check_vpc_cidr("10.0.0.1/16"),
             Err(DomainError::InvalidCidr("10.0.0.1/16".into()))
         );
-        assert!(matches!(check_vpc_cidr("nonsense"), Err(DomainError::InvalidCidr(_))));
-        assert!(matches!(check_vpc_cidr("100.64.0.0/16"), Err(DomainError::InvalidCidr(_))));
-        assert!(matches!(check_vpc_cidr("127.0.0.0/16"), Err(DomainError::InvalidCidr(_))));
-        assert!(matches!(check_vpc_cidr("192.168.0.0/29"), Err(DomainError::CidrMaskLength(_))));
+        assert!(matches!(
+            check_vpc_cidr("nonsense"),
+            Err(DomainError::InvalidCidr(_))
+        ));
+        assert!(matches!(
+            check_vpc_cidr("100.64.0.0/16"),
+            Err(DomainError::InvalidCidr(_))
+        ));
+        assert!(matches!(
+            check_vpc_cidr("127.0.0.0/16"),
+            Err(DomainError::InvalidCidr(_))
+        ));
+        assert!(matches!(
+            check_vpc_cidr("192.168.0.0/29"),
+            Err(DomainError::CidrMaskLength(_))
+        ));
     }
 
     #[test]

@@ -99,7 +99,11 @@ pub fn check_leave(
 
 /// Rule g: a basic group holds at most `basic_group_capacity` instances and ENIs, an advanced
 /// group `advanced_group_capacity` ENIs. `members` counts the group's members before the change.
-pub fn check_capacity(group: &SecurityGroup, members: u64, limits: &Limits) -> Result<(), DomainError> {
+pub fn check_capacity(
+    group: &SecurityGroup,
+    members: u64,
+    limits: &Limits,
+) -> Result<(), DomainError> {
     let capacity = match group.kind {
         GroupKind::Basic => limits.basic_group_capacity,
         GroupKind::Advanced => limits.advanced_group_capacity,
@@ -220,7 +224,10 @@ pub fn check_delete_eni(eni: &Eni) -> Result<(), DomainError> {
 }
 
 /// ModifyNetworkInterfaceAttribute on a primary ENI may change only its name and description.
-pub fn check_modify_eni(eni: &Eni, changes_more_than_name_and_description: bool) -> Result<(), DomainError> {
+pub fn check_modify_eni(
+    eni: &Eni,
+    changes_more_than_name_and_description: bool,
+) -> Result<(), DomainError> {
     if eni.eni_type == EniType::Primary && changes_more_than_name_and_description {
         return Err(DomainError::PrimaryOnlyNameAndDescription);
     }
@@ -242,7 +249,10 @@ pub fn check_lifecycle(instance: &Instance, call: Lifecycle) -> Result<(), Domai
         Lifecycle::Stop => instance.status == Running,
         Lifecycle::Delete { force: false } => instance.status == Stopped,
         Lifecycle::Delete { force: true } => {
-            matches!(instance.status, Stopped | Running | Pending | Starting | Stopping)
+            matches!(
+                instance.status,
+                Stopped | Running | Pending | Starting | Stopping
+            )
         }
     };
     if allowed {

@@ -23,7 +23,10 @@ fn random_alnum(len: usize) -> String {
 /// Account ids are 16-digit numbers, as on the real service.
 pub fn generate_account_id() -> String {
     let mut rng = rand::thread_rng();
-    format!("{}", rng.gen_range(1_000_000_000_000_000u64..10_000_000_000_000_000))
+    format!(
+        "{}",
+        rng.gen_range(1_000_000_000_000_000u64..10_000_000_000_000_000)
+    )
 }
 
 /// The account a dev-mode key id stands for: always the same 16 digits for the same id.

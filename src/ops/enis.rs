@@ -103,7 +103,9 @@ fn instance_kind(tx: &dyn Tx, ctx: &Ctx, instance: &Instance) -> OpResult<(Group
     let primary = enis
         .iter()
         .find(|e| e.eni_type == EniType::Primary)
-        .ok_or_else(|| crate::store::StoreFault(format!("instance {} has no primary ENI", instance.id)))?;
+        .ok_or_else(|| {
+            crate::store::StoreFault(format!("instance {} has no primary ENI", instance.id))
+        })?;
     let kind = group_kind(tx, ctx, Owner::Instance, &primary.security_group_ids)?;
     Ok((kind, enis))
 }
@@ -117,12 +119,22 @@ fn group_kind(tx: &dyn Tx, ctx: &Ctx, owner: Owner, ids: &[String]) -> OpResult<
 pub fn attach(tx: &dyn Tx, ctx: &Ctx, eni_id: &str, instance_id: &str) -> OpResult<()> {
     let mut eni = load_eni(tx, ctx, eni_id)?;
     let instance = load_instance(tx, ctx, instance_id)?;
-    let itype = ctx.catalog.instance_type(&instance.instance_type).ok_or_else(|| {
-        DomainError::NotFound(ResourceKind::InstanceType, instance.instance_type.clone())
-    })?;
+    let itype = ctx
+        .catalog
+        .instance_type(&instance.instance_type)
+        .ok_or_else(|| {
+            DomainError::NotFound(ResourceKind::InstanceType, instance.instance_type.clone())
+        })?;
     let eni_kind = group_kind(tx, ctx, Owner::Eni, &eni.security_group_ids)?;
     let (kind, attached) = instance_kind(tx, ctx, &instance)?;
-    rules::check_attach(&eni, &instance, eni_kind, kind, attached.len() as u32, itype.eni_quantity)?;
+    rules::check_attach(
+        &eni,
+        &instance,
+        eni_kind,
+        kind,
+        attached.len() as u32,
+        itype.eni_quantity,
+    )?;
     rules::check_private_ip_count(eni.private_ips.len(), itype.private_ips_per_eni)?;
     // Attaching completes at once (no transition delay is configured).
     eni.status = EniStatus::InUse;
@@ -185,7 +197,13 @@ pub fn modify(tx: &dyn Tx, ctx: &Ctx, eni_id: &str, req: ModifyEni) -> OpResult<
             }
             None => None,
         };
-        rules::check_group_set(Owner::Eni, &eni.vpc_id, &refs, ctx.limits.groups_per_eni, attached_to)?;
+        rules::check_group_set(
+            Owner::Eni,
+            &eni.vpc_id,
+            &refs,
+            ctx.limits.groups_per_eni,
+            attached_to,
+        )?;
         let joining: Vec<&SecurityGroup> = refs
             .iter()
             .copied()

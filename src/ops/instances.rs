@@ -28,7 +28,9 @@ pub fn launch(tx: &dyn Tx, ctx: &Ctx, req: Launch) -> OpResult<Vec<String>> {
     let itype = ctx
         .catalog
         .instance_type(&req.instance_type)
-        .ok_or_else(|| DomainError::NotFound(ResourceKind::InstanceType, req.instance_type.clone()))?;
+        .ok_or_else(|| {
+            DomainError::NotFound(ResourceKind::InstanceType, req.instance_type.clone())
+        })?;
     if ctx.catalog.image(&req.image_id).is_none() {
         return Err(DomainError::NotFound(ResourceKind::Image, req.image_id.clone()).into());
     }

@@ -16,7 +16,11 @@ pub enum Member {
 
 /// The ENI whose group list changes, the owner it stands for, and the instance type's
 /// support for advanced groups (None for a secondary ENI).
-fn target(tx: &dyn Tx, ctx: &Ctx, member: &Member) -> OpResult<(Eni, Owner, Option<(String, bool)>)> {
+fn target(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    member: &Member,
+) -> OpResult<(Eni, Owner, Option<(String, bool)>)> {
     match member {
         Member::Instance(id) => {
             let instance = load_instance(tx, ctx, id)?;
@@ -30,7 +34,11 @@ fn target(tx: &dyn Tx, ctx: &Ctx, member: &Member) -> OpResult<(Eni, Owner, Opti
                 .catalog
                 .instance_type(&instance.instance_type)
                 .is_none_or(|t| t.supports_advanced_groups);
-            Ok((primary, Owner::Instance, Some((instance.instance_type, supports))))
+            Ok((
+                primary,
+                Owner::Instance,
+                Some((instance.instance_type, supports)),
+            ))
         }
         Member::Eni(id) => {
             let eni = load_eni(tx, ctx, id)?;
@@ -53,7 +61,13 @@ pub fn join(tx: &dyn Tx, ctx: &Ctx, member: &Member, group_id: &str) -> OpResult
     let (mut eni, owner, instance_type) = target(tx, ctx, member)?;
     let current = load_groups(tx, ctx, &eni.security_group_ids)?;
     let current_refs: Vec<&SecurityGroup> = current.iter().collect();
-    rules::check_join(owner, &eni.vpc_id, &current_refs, &group, limit_for(ctx, owner))?;
+    rules::check_join(
+        owner,
+        &eni.vpc_id,
+        &current_refs,
+        &group,
+        limit_for(ctx, owner),
+    )?;
     if let Some((type_id, supports)) = instance_type {
         rules::check_type_supports_kind(&type_id, supports, group.kind)?;
     }

@@ -97,7 +97,11 @@ pub(crate) fn check_capacities(
 ) -> OpResult<()> {
     for group in groups {
         let members = tx.member_count(&group.id)?;
-        crate::model::rules::check_capacity(group, members + joining.saturating_sub(1), &ctx.limits)?;
+        crate::model::rules::check_capacity(
+            group,
+            members + joining.saturating_sub(1),
+            &ctx.limits,
+        )?;
     }
     Ok(())
 }

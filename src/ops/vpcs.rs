@@ -69,7 +69,11 @@ pub fn create_vswitch(tx: &dyn Tx, ctx: &Ctx, req: NewVSwitch) -> OpResult<VSwit
         names::check_label("Description", description, 256)?;
     }
     let siblings = tx.vswitch_cidrs_of_vpc(&vpc.id)?;
-    net::check_vswitch_cidr(&req.cidr_block, &vpc.cidr_block, siblings.iter().map(String::as_str))?;
+    net::check_vswitch_cidr(
+        &req.cidr_block,
+        &vpc.cidr_block,
+        siblings.iter().map(String::as_str),
+    )?;
     if siblings.len() as u64 >= ctx.limits.vswitches_per_vpc {
         return Err(DomainError::QuotaExceeded {
             what: "vSwitches",

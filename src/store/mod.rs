@@ -9,7 +9,9 @@ use std::path::Path;
 
 pub use sqlite::Store;
 
-use crate::model::{Eni, EniStatus, EniType, Instance, InstanceStatus, SecurityGroup, VSwitch, Vpc};
+use crate::model::{
+    Eni, EniStatus, EniType, Instance, InstanceStatus, SecurityGroup, VSwitch, Vpc,
+};
 
 /// A fault of the store itself (I/O, corruption, a violated constraint that the domain layer
 /// should have prevented). Answered as InternalError; the operation left nothing behind.
@@ -116,13 +118,25 @@ pub trait Tx {
 
     fn insert_vpc(&self, account: &str, vpc: &Vpc) -> R<()>;
     fn vpc(&self, account: &str, region: &str, id: &str) -> R<Option<Vpc>>;
-    fn vpcs(&self, account: &str, region: &str, filter: &VpcFilter, page: PageRequest) -> R<Page<Vpc>>;
+    fn vpcs(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &VpcFilter,
+        page: PageRequest,
+    ) -> R<Page<Vpc>>;
     fn count_vpcs(&self, account: &str, region: &str) -> R<u64>;
     fn vswitch_ids_of_vpc(&self, vpc_id: &str) -> R<Vec<String>>;
 
     fn insert_vswitch(&self, account: &str, vswitch: &VSwitch) -> R<()>;
     fn vswitch(&self, account: &str, region: &str, id: &str) -> R<Option<VSwitch>>;
-    fn vswitches(&self, account: &str, region: &str, filter: &VSwitchFilter, page: PageRequest) -> R<Page<VSwitch>>;
+    fn vswitches(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &VSwitchFilter,
+        page: PageRequest,
+    ) -> R<Page<VSwitch>>;
     fn vswitch_cidrs_of_vpc(&self, vpc_id: &str) -> R<Vec<String>>;
     fn used_ip_count(&self, vswitch_id: &str) -> R<u64>;
 
@@ -130,7 +144,13 @@ pub trait Tx {
     fn group(&self, account: &str, region: &str, id: &str) -> R<Option<SecurityGroup>>;
     fn update_group(&self, group: &SecurityGroup) -> R<()>;
     fn delete_group(&self, id: &str) -> R<()>;
-    fn groups(&self, account: &str, region: &str, filter: &GroupFilter, page: PageRequest) -> R<Page<SecurityGroup>>;
+    fn groups(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &GroupFilter,
+        page: PageRequest,
+    ) -> R<Page<SecurityGroup>>;
     fn count_groups(&self, account: &str, region: &str) -> R<u64>;
     /// Members of a group: ENIs, primary ones standing for their instances.
     fn member_count(&self, group_id: &str) -> R<u64>;
@@ -140,7 +160,13 @@ pub trait Tx {
     fn instance(&self, account: &str, region: Option<&str>, id: &str) -> R<Option<Instance>>;
     fn update_instance(&self, instance: &Instance) -> R<()>;
     fn delete_instance(&self, id: &str) -> R<()>;
-    fn instances(&self, account: &str, region: &str, filter: &InstanceFilter, page: PageRequest) -> R<Page<Instance>>;
+    fn instances(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &InstanceFilter,
+        page: PageRequest,
+    ) -> R<Page<Instance>>;
 
     /// Inserts the ENI with its addresses and groups.
     fn insert_eni(&self, account: &str, eni: &Eni) -> R<()>;
@@ -148,7 +174,13 @@ pub trait Tx {
     /// Writes the ENI's own fields and its group list (addresses are fixed at creation).
     fn update_eni(&self, eni: &Eni) -> R<()>;
     fn delete_eni(&self, id: &str) -> R<()>;
-    fn enis(&self, account: &str, region: &str, filter: &EniFilter, page: PageRequest) -> R<Page<Eni>>;
+    fn enis(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &EniFilter,
+        page: PageRequest,
+    ) -> R<Page<Eni>>;
     /// The ENIs attached to an instance, the primary one first.
     fn enis_of_instance(&self, instance_id: &str) -> R<Vec<Eni>>;
     fn count_enis(&self, account: &str, region: &str) -> R<u64>;

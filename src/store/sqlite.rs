@@ -11,8 +11,8 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    AccessKey, EniFilter, Event, GroupFilter, InstanceFilter, Page, PageRequest, StoreFault,
-    Tx, VSwitchFilter, VpcFilter, R,
+    AccessKey, EniFilter, Event, GroupFilter, InstanceFilter, Page, PageRequest, StoreFault, Tx,
+    VSwitchFilter, VpcFilter, R,
 };
 use crate::model::{
     net, Eni, EniStatus, EniType, GroupKind, Instance, InstanceStatus, PrivateIp, SecurityGroup,
@@ -208,7 +208,8 @@ impl Store {
         let read_rx = Arc::new(Mutex::new(read_rx));
         for n in 0..readers.max(1) {
             let conn = open_connection(path)?;
-            conn.execute_batch("PRAGMA query_only = ON;").map_err(fault)?;
+            conn.execute_batch("PRAGMA query_only = ON;")
+                .map_err(fault)?;
             let jobs = Arc::clone(&read_rx);
             thread::Builder::new()
                 .name(format!("ecsnet-reader-{n}"))
@@ -520,9 +521,7 @@ impl SqliteTx<'_> {
     }
 
     fn count(&self, sql: &str, args: impl rusqlite::Params) -> R<u64> {
-        Ok(self
-            .one(sql, args, |r| r.get::<_, i64>(0))?
-            .unwrap_or(0) as u64)
+        Ok(self.one(sql, args, |r| r.get::<_, i64>(0))?.unwrap_or(0) as u64)
     }
 
     /// Runs a filtered list query over `table` (whose rows have `seq`): the selected page of
@@ -561,11 +560,10 @@ impl SqliteTx<'_> {
                 select.args.push(Value::Integer(after));
                 select.args.push(Value::Integer(limit as i64 + 1));
                 let mut map = map;
-                let mut rows = self.all(
-                    &select.sql,
-                    params_from_iter(select.args.iter()),
-                    |row| Ok((row.get::<_, i64>("page_seq")?, map(row)?)),
-                )?;
+                let mut rows =
+                    self.all(&select.sql, params_from_iter(select.args.iter()), |row| {
+                        Ok((row.get::<_, i64>("page_seq")?, map(row)?))
+                    })?;
                 let next_after = if rows.len() as u64 > limit {
                     rows.truncate(limit as usize);
                     rows.last().map(|(seq, _)| *seq)
@@ -583,7 +581,7 @@ impl SqliteTx<'_> {
 
     fn load_eni_parts(&self, mut eni: Eni) -> R<Eni> {
         eni.private_ips = self.all(
-            "SELECT ip, is_primary FROM private_ips WHERE eni_id = ? ORDER BY is_primary DESC, rowid",
+            "SELECT ip, is_primary FROM private_ips WHERE eni_id = ? ORDER BY is_primary DESC, ip",
             [&eni.id],
             |r| {
                 Ok(PrivateIp {
@@ -666,7 +664,13 @@ impl Tx for SqliteTx<'_> {
         )
     }
 
-    fn vpcs(&self, account: &str, region: &str, filter: &VpcFilter, page: PageRequest) -> R<Page<Vpc>> {
+    fn vpcs(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &VpcFilter,
+        page: PageRequest,
+    ) -> R<Page<Vpc>> {
         let mut s = Select::new(
             "SELECT seq FROM vpcs WHERE account_id = ? AND region_id = ?",
             vec![text(account), text(region)],
@@ -708,7 +712,13 @@ impl Tx for SqliteTx<'_> {
         )
     }
 
-    fn vswitches(&self, account: &str, region: &str, filter: &VSwitchFilter, page: PageRequest) -> R<Page<VSwitch>> {
+    fn vswitches(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &VSwitchFilter,
+        page: PageRequest,
+    ) -> R<Page<VSwitch>> {
         let mut s = Select::new(
             "SELECT seq FROM vswitches WHERE account_id = ? AND region_id = ?",
             vec![text(account), text(region)],
@@ -765,7 +775,13 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn groups(&self, account: &str, region: &str, filter: &GroupFilter, page: PageRequest) -> R<Page<SecurityGroup>> {
+    fn groups(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &GroupFilter,
+        page: PageRequest,
+    ) -> R<Page<SecurityGroup>> {
         let mut s = Select::new(
             "SELECT seq FROM security_groups WHERE account_id = ? AND region_id = ?",
             vec![text(account), text(region)],
@@ -830,7 +846,13 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn instances(&self, account: &str, region: &str, filter: &InstanceFilter, page: PageRequest) -> R<Page<Instance>> {
+    fn instances(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &InstanceFilter,
+        page: PageRequest,
+    ) -> R<Page<Instance>> {
         let mut s = Select::new(
             "SELECT seq FROM instances WHERE account_id = ? AND region_id = ?",
             vec![text(account), text(region)],
@@ -912,7 +934,13 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn enis(&self, account: &str, region: &str, filter: &EniFilter, page: PageRequest) -> R<Page<Eni>> {
+    fn enis(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &EniFilter,
+        page: PageRequest,
+    ) -> R<Page<Eni>> {
         let mut s = Select::new(
             "SELECT seq FROM enis WHERE account_id = ? AND region_id = ?",
             vec![text(account), text(region)],
@@ -972,7 +1000,8 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn add_private_ip(&self, eni: &Eni, address: &str) -> R<()> {
-        let n = net::ip_to_u32(address).ok_or_else(|| StoreFault(format!("bad address {address}")))?;
+        let n =
+            net::ip_to_u32(address).ok_or_else(|| StoreFault(format!("bad address {address}")))?;
         self.exec(
             "INSERT INTO private_ips (vswitch_id, ip, eni_id, is_primary) VALUES (?, ?, ?, 0)",
             params![eni.vswitch_id, n as i64, eni.id],

@@ -87,7 +87,9 @@ pub fn claim(parts: &SignedParts) -> Result<Claim, ApiError> {
                 scheme: Scheme::Acs3 { auth },
             });
         }
-        return Err(incomplete("The Authorization header is not ACS3-HMAC-SHA256."));
+        return Err(incomplete(
+            "The Authorization header is not ACS3-HMAC-SHA256.",
+        ));
     }
     let Some(signature) = param(parts, "Signature") else {
         return Err(ApiError::missing("Signature"));

@@ -105,8 +105,7 @@ impl Params {
         let Some(v) = self.get(name) else {
             return Ok(Vec::new());
         };
-        let items: Vec<String> =
-            serde_json::from_str(v).map_err(|_| ApiError::invalid(name))?;
+        let items: Vec<String> = serde_json::from_str(v).map_err(|_| ApiError::invalid(name))?;
         if items.len() > max {
             return Err(ApiError::invalid(name));
         }
@@ -116,12 +115,15 @@ impl Params {
     /// Whether any parameter other than those listed is present (used to tell a primary-ENI
     /// change of name/description from one that touches more).
     pub fn any_of(&self, names: &[&str]) -> bool {
-        names.iter().any(|n| self.get(n).is_some() || self.has_list(n))
+        names
+            .iter()
+            .any(|n| self.get(n).is_some() || self.has_list(n))
     }
 
     /// Both of two mutually exclusive forms given.
     pub fn exclusive(&self, a: &str, b: &str, message: &str) -> Result<(), ApiError> {
-        if (self.get(a).is_some() || self.has_list(a)) && (self.get(b).is_some() || self.has_list(b))
+        if (self.get(a).is_some() || self.has_list(a))
+            && (self.get(b).is_some() || self.has_list(b))
         {
             return Err(ApiError::with(Code::InvalidParameterConflict, message));
         }
@@ -135,8 +137,14 @@ mod tests {
 
     #[test]
     fn query_wins_over_body_and_first_occurrence_wins() {
-        let q = vec![("A".to_string(), "q".to_string()), ("A".to_string(), "q2".to_string())];
-        let b = vec![("A".to_string(), "b".to_string()), ("B".to_string(), "b".to_string())];
+        let q = vec![
+            ("A".to_string(), "q".to_string()),
+            ("A".to_string(), "q2".to_string()),
+        ];
+        let b = vec![
+            ("A".to_string(), "b".to_string()),
+            ("B".to_string(), "b".to_string()),
+        ];
         let p = Params::merge(&q, &b);
         assert_eq!(p.get("A"), Some("q"));
         assert_eq!(p.get("B"), Some("b"));
@@ -150,7 +158,10 @@ mod tests {
             ("SecurityGroupId.1", "sg-a"),
             ("Tag.1.Key", "k"),
         ]);
-        assert_eq!(p.list("SecurityGroupId", 100).unwrap(), ["sg-a", "sg-b", "sg-c"]);
+        assert_eq!(
+            p.list("SecurityGroupId", 100).unwrap(),
+            ["sg-a", "sg-b", "sg-c"]
+        );
         assert!(p.list("Tag", 20).unwrap().is_empty());
         assert!(p.list("SecurityGroupId", 5).is_err());
     }

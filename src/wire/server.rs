@@ -32,7 +32,10 @@ fn is_form(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+        .is_some_and(|v| {
+            v.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
 }
 
 async fn handle(
@@ -67,10 +70,25 @@ async fn handle(
     let action_name = params
         .string("Action")
         .or_else(|| header_str(&headers, "x-acs-action"));
-    let outcome = dispatch(&app, &method, uri.path(), &parts, params, &request_id, action_name.as_deref()).await;
+    let outcome = dispatch(
+        &app,
+        &method,
+        uri.path(),
+        &parts,
+        params,
+        &request_id,
+        action_name.as_deref(),
+    )
+    .await;
     let action = action_name.as_deref().unwrap_or("-");
     let response = match outcome {
-        Ok(body) => answer(StatusCode::OK, format, &format!("{action}Response"), &request_id, body),
+        Ok(body) => answer(
+            StatusCode::OK,
+            format,
+            &format!("{action}Response"),
+            &request_id,
+            body,
+        ),
         Err(err) => {
             let status = err.code.status();
             let body = error_body(&err, &host, &request_id);
