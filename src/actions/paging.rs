@@ -15,6 +15,7 @@ pub struct Limits {
     pub max_results: Option<(u64, u64)>,
 }
 
+#[derive(Debug)]
 pub struct Paging {
     pub request: PageRequest,
     page_number: u64,
