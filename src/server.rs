@@ -96,9 +96,16 @@ pub fn key_json(key: &store::AccessKey) -> String {
 
 /// Opens the store under `data_dir`, creating the directory.
 pub fn open_store(data_dir: &Path, readers: usize) -> Result<store::Store, String> {
+    use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir_all(data_dir)
         .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
-    store::open(data_dir, readers).map_err(|e| e.to_string())
+    let store = store::open(data_dir, readers).map_err(|e| e.to_string())?;
+    // The database holds AccessKey secrets: owner only (SQLite gives its -wal and -shm files
+    // the same mode).
+    let db = store::database_path(data_dir);
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| format!("cannot restrict {}: {e}", db.display()))?;
+    Ok(store)
 }
 
 /// On the first start, creates the first account with the configured or a generated key.

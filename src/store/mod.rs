@@ -194,7 +194,11 @@ pub trait Tx {
     fn append_event(&self, event: &Event) -> R<()>;
 }
 
+pub fn database_path(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("ecsnet.db")
+}
+
 /// Opens (creating and migrating if needed) the store under `data_dir`.
 pub fn open(data_dir: &Path, readers: usize) -> Result<Store, StoreFault> {
-    Store::open(&data_dir.join("ecsnet.db"), readers)
+    Store::open(&database_path(data_dir), readers)
 }
