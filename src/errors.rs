@@ -53,6 +53,7 @@ error_codes! {
     InvalidActionNotFound = ("InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method.", "the action is not one ecsnet serves"),
     InvalidVersion = ("InvalidVersion", 400, "Specified parameter Version is not valid.", "the Version is not the action's API version (2014-05-26 for ECS, 2016-04-28 for VPC)"),
     InvalidRegionIdNotFound = ("InvalidRegionId.NotFound", 404, "The specified region does not exist.", "the RegionId is not in the catalog"),
+    DryRunOperation = ("DryRunOperation", 400, "Request validation has been passed with DryRun flag set.", "a DryRun=true request passed every check; nothing was changed"),
     InternalError = ("InternalError", 500, "The request processing has failed due to some unknown error.", "a genuine server fault (the store failed); nothing was committed"),
 
     // Security groups.

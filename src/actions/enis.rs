@@ -10,7 +10,7 @@ use crate::errors::ApiError;
 use crate::model::{DomainError, EniStatus, EniType, ResourceKind};
 use crate::ops::enis::{self, ModifyEni, NewEni};
 use crate::ops::OpError;
-use crate::store::{EniFilter, PageRequest};
+use crate::store::{EniFilter, Page, PageRequest};
 
 const ENI_PAGES: Limits = Limits {
     default_size: 10,
@@ -124,9 +124,12 @@ pub async fn describe(call: Call) -> Answer {
         status,
     };
     let (account, request) = (call.account_id.clone(), paging.request);
-    let page = call
-        .read(move |tx| enis::describe(tx, &account, &region, &filter, request))
-        .await?;
+    let page = if matches_nothing(&call)? {
+        Page::default()
+    } else {
+        call.read(move |tx| enis::describe(tx, &account, &region, &filter, request))
+            .await?
+    };
     let mut out = paging.fields(&page, true);
     if let PageRequest::After { .. } = paging.request {
         out.remove("MaxResults");
@@ -168,6 +171,15 @@ pub async fn describe_attribute(call: Call) -> Answer {
         );
     }
     Ok(out)
+}
+
+/// Filters on attributes no ENI here has (IPv6 addresses, tags, a resource group, being
+/// service-managed) match nothing.
+fn matches_nothing(call: &Call) -> Result<bool, ApiError> {
+    Ok(!call.params.list("Ipv6Address", 100)?.is_empty()
+        || call.params.has_list("Tag")
+        || call.params.get("ResourceGroupId").is_some()
+        || call.params.bool("ServiceManaged")? == Some(true))
 }
 
 fn eni_and_instance(call: &Call) -> Result<(String, String, String), ApiError> {

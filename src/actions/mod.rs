@@ -137,6 +137,7 @@ impl Call {
     fn answer_error(&self, err: OpError) -> ApiError {
         match err {
             OpError::Domain(e) => errors::from_domain(self.action, e),
+            OpError::DryRunPassed => ApiError::of(Code::DryRunOperation),
             OpError::Store(fault) => {
                 tracing::error!(request_id = %self.request_id, error = %fault, "store fault");
                 ApiError::internal()
@@ -144,14 +145,20 @@ impl Call {
         }
     }
 
-    /// Runs a state-changing operation in one transaction of the writer.
+    /// Runs a state-changing operation in one transaction of the writer. With `DryRun=true`
+    /// the operation runs all its checks and is then rolled back.
     pub async fn write<T: Send + 'static>(
         &self,
         region: &str,
         op: impl FnOnce(&dyn Tx, &Ctx) -> OpResult<T> + Send + 'static,
     ) -> Result<T, ApiError> {
         let ctx = self.ctx(region);
-        match self.app.store.write(move |tx| op(tx, &ctx)).await {
+        let dry_run = self.params.bool("DryRun")?.unwrap_or(false);
+        let run = move |tx: &dyn Tx| match op(tx, &ctx) {
+            Ok(_) if dry_run => Err(OpError::DryRunPassed),
+            outcome => outcome,
+        };
+        match self.app.store.write(run).await {
             Ok(result) => result.map_err(|e| self.answer_error(e)),
             Err(fault) => Err(self.answer_error(fault.into())),
         }

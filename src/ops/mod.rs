@@ -31,6 +31,9 @@ pub enum OpError {
     Domain(#[from] DomainError),
     #[error(transparent)]
     Store(#[from] StoreFault),
+    /// A `DryRun=true` request passed every check; its writes are rolled back.
+    #[error("the request passed every check (DryRun)")]
+    DryRunPassed,
 }
 
 pub type OpResult<T> = Result<T, OpError>;

@@ -58,6 +58,16 @@ pub struct Page<T> {
     pub next_after: Option<i64>,
 }
 
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Page {
+            items: Vec::new(),
+            total: Some(0),
+            next_after: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VpcFilter {
     pub ids: Vec<String>,
