@@ -117,6 +117,7 @@ error_codes! {
     EnterpriseGroupMultiGroupType = ("EnterpriseGroupLimited.MutliGroupType", 403, "The specified instance can't join multi SecurityGroup types.", "RunInstances/CreateInstance with groups of both types (rule a)"),
     EnterpriseGroupInstanceType = ("EnterpriseGroupLimited.InstanceType", 403, "The specified instance type doesn't support Enterprise SecurityGroup.", "RunInstances/CreateInstance puts a type that cannot use advanced groups into one"),
     InvalidParameterMismatch = ("InvalidParameter.Mismatch", 400, "%s", "RunInstances/CreateInstance: the group and vSwitch are in different VPCs, or the vSwitch is not in ZoneId"),
+    InvalidParamNetworkInterface = ("InvalidParam.NetworkInterface", 400, "%s", "RunInstances NetworkInterface.N parameters are inconsistent (two primaries, a primary beside top-level VSwitchId/SecurityGroupId, or an existing ENI id)"),
     SingleIdAndMultiIdConflict = ("InvalidSecurityGroupId.SingleIdAndMultiIdConflict", 400, "%s", "RunInstances with both SecurityGroupId and SecurityGroupIds.N"),
     InvalidInstanceNameMalformed = ("InvalidInstanceName.Malformed", 400, "The specified parameter \"InstanceName\" is not valid.", "an instance name breaks the name format"),
     InvalidPrivateIpAddress = ("InvalidPrivateIpAddress", 400, "Specified private IP address is not in the CIDR block of virtual switch.", "RunInstances/CreateInstance PrivateIpAddress outside the vSwitch"),

@@ -7,7 +7,7 @@ use super::paging::{self, Limits};
 use super::{empty, object, render, Answer, Call, MissingRegion};
 use crate::errors::{ApiError, Code};
 use crate::model::InstanceStatus;
-use crate::ops::instances::{self, Launch};
+use crate::ops::instances::{self, Launch, LaunchEni};
 use crate::store::InstanceFilter;
 
 const INSTANCE_PAGES: Limits = Limits {
@@ -19,13 +19,14 @@ const INSTANCE_PAGES: Limits = Limits {
 /// The parameters RunInstances and CreateInstance share.
 fn launch(
     call: &Call,
+    vswitch_id: String,
     security_group_ids: Vec<String>,
     amount: u32,
     start: bool,
 ) -> Result<Launch, ApiError> {
     Ok(Launch {
         zone_id: call.params.string("ZoneId"),
-        vswitch_id: call.params.required("VSwitchId")?.to_string(),
+        vswitch_id,
         security_group_ids,
         instance_type: call.params.required("InstanceType")?.to_string(),
         image_id: call.params.required("ImageId")?.to_string(),
@@ -35,26 +36,105 @@ fn launch(
         private_ip: call.params.string("PrivateIpAddress"),
         amount,
         start,
+        secondary_enis: Vec::new(),
     })
+}
+
+fn nic_error(message: &str) -> ApiError {
+    ApiError::with(Code::InvalidParamNetworkInterface, message)
+}
+
+/// One group given as `<prefix>SecurityGroupId` or several as `<prefix>SecurityGroupIds.N`.
+fn groups_at(call: &Call, prefix: &str) -> Result<Vec<String>, ApiError> {
+    let single = call.params.string(&format!("{prefix}SecurityGroupId"));
+    let many = call.params.list(&format!("{prefix}SecurityGroupIds"), 16)?;
+    match (single, many.is_empty()) {
+        (Some(_), false) => Err(ApiError::with(
+            Code::SingleIdAndMultiIdConflict,
+            "SecurityGroupId and SecurityGroupIds cannot be specified together.",
+        )),
+        (Some(one), true) => Ok(vec![one]),
+        (None, _) => Ok(many),
+    }
+}
+
+/// The `NetworkInterface.N` of RunInstances: at most one Primary (which then configures the
+/// primary ENI instead of the top-level VSwitchId and groups) and Secondary ones.
+struct Nics {
+    primary: Option<(String, Vec<String>, Option<String>)>,
+    secondary: Vec<LaunchEni>,
+}
+
+fn network_interfaces(call: &Call) -> Result<Nics, ApiError> {
+    let mut nics = Nics {
+        primary: None,
+        secondary: Vec::new(),
+    };
+    for n in 1..=8 {
+        let prefix = format!("NetworkInterface.{n}.");
+        if !call.params.has_list(&format!("NetworkInterface.{n}")) {
+            continue;
+        }
+        let field = |name: &str| call.params.string(&format!("{prefix}{name}"));
+        if field("NetworkInterfaceId").is_some() {
+            return Err(nic_error("Attaching an existing network interface at launch is not supported; attach it with AttachNetworkInterface."));
+        }
+        let groups = groups_at(call, &prefix)?;
+        match field("InstanceType").as_deref().unwrap_or("Secondary") {
+            "Primary" => {
+                if nics.primary.is_some() {
+                    return Err(nic_error(
+                        "Only one NetworkInterface.N can be the primary network interface.",
+                    ));
+                }
+                let vswitch = field("VSwitchId")
+                    .ok_or_else(|| ApiError::missing(&format!("{prefix}VSwitchId")))?;
+                if groups.is_empty() {
+                    return Err(ApiError::missing(&format!("{prefix}SecurityGroupId")));
+                }
+                nics.primary = Some((vswitch, groups, field("PrimaryIpAddress")));
+            }
+            "Secondary" => nics.secondary.push(LaunchEni {
+                vswitch_id: field("VSwitchId"),
+                security_group_ids: groups,
+                name: field("NetworkInterfaceName"),
+                description: field("Description"),
+                primary_ip: field("PrimaryIpAddress"),
+                delete_on_release: call
+                    .params
+                    .bool(&format!("{prefix}DeleteOnRelease"))?
+                    .unwrap_or(true),
+            }),
+            _ => return Err(ApiError::invalid(&format!("{prefix}InstanceType"))),
+        }
+    }
+    Ok(nics)
 }
 
 pub async fn run(call: Call) -> Answer {
     let region = call.region(MissingRegion::Generic)?;
-    let single = call.params.string("SecurityGroupId");
-    let many = call.params.list("SecurityGroupIds", 16)?;
-    let groups = match (single, many.is_empty()) {
-        (Some(_), false) => {
-            return Err(ApiError::with(
-                Code::SingleIdAndMultiIdConflict,
-                "SecurityGroupId and SecurityGroupIds cannot be specified together.",
-            ))
-        }
-        (Some(one), true) => vec![one],
-        (None, false) => many,
-        (None, true) => return Err(ApiError::missing("SecurityGroupId")),
-    };
     let amount = call.params.int_in("Amount", 1, 100)?.unwrap_or(1) as u32;
-    let req = launch(&call, groups, amount, true)?;
+    let nics = network_interfaces(&call)?;
+    let top_groups = groups_at(&call, "")?;
+    let top_vswitch = call.params.string("VSwitchId");
+    let mut req = match nics.primary {
+        Some((vswitch, groups, primary_ip)) => {
+            if top_vswitch.is_some() || !top_groups.is_empty() {
+                return Err(nic_error("VSwitchId and SecurityGroupId cannot be given both at the top level and in a primary NetworkInterface.N."));
+            }
+            let mut req = launch(&call, vswitch, groups, amount, true)?;
+            req.private_ip = req.private_ip.or(primary_ip);
+            req
+        }
+        None => {
+            let vswitch = top_vswitch.ok_or_else(|| ApiError::missing("VSwitchId"))?;
+            if top_groups.is_empty() {
+                return Err(ApiError::missing("SecurityGroupId"));
+            }
+            launch(&call, vswitch, top_groups, amount, true)?
+        }
+    };
+    req.secondary_enis = nics.secondary;
     let ids = call
         .write(&region, move |tx, ctx| instances::launch(tx, ctx, req))
         .await?;
@@ -65,8 +145,9 @@ pub async fn run(call: Call) -> Answer {
 
 pub async fn create(call: Call) -> Answer {
     let region = call.region(MissingRegion::Generic)?;
+    let vswitch = call.params.required("VSwitchId")?.to_string();
     let group = call.params.required("SecurityGroupId")?.to_string();
-    let req = launch(&call, vec![group], 1, false)?;
+    let req = launch(&call, vswitch, vec![group], 1, false)?;
     let ids = call
         .write(&region, move |tx, ctx| instances::launch(tx, ctx, req))
         .await?;

@@ -3,8 +3,8 @@
 use super::{allocate_ip, check_capacities, load_groups, load_vswitch, Ctx, OpResult};
 use crate::model::rules::{self, Lifecycle};
 use crate::model::{
-    ids, names, net, DomainError, Eni, EniStatus, EniType, Instance, InstanceStatus, Owner,
-    PrivateIp, ResourceKind,
+    ids, names, net, DomainError, Eni, EniStatus, EniType, GroupKind, Instance, InstanceStatus,
+    Owner, PrivateIp, ResourceKind, VSwitch,
 };
 use crate::store::{InstanceFilter, Page, PageRequest, Tx};
 
@@ -21,6 +21,97 @@ pub struct Launch {
     pub amount: u32,
     /// RunInstances starts what it creates; CreateInstance leaves it Stopped.
     pub start: bool,
+    /// Secondary ENIs created and attached with each instance (RunInstances `NetworkInterface.N`).
+    pub secondary_enis: Vec<LaunchEni>,
+}
+
+/// A secondary ENI launched with its instance. Left out, the vSwitch and groups are the
+/// instance's.
+pub struct LaunchEni {
+    pub vswitch_id: Option<String>,
+    pub security_group_ids: Vec<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub primary_ip: Option<String>,
+    pub delete_on_release: bool,
+}
+
+/// A launch ENI checked against the instance's placement and groups.
+struct PlannedEni<'a> {
+    spec: &'a LaunchEni,
+    vswitch: VSwitch,
+    security_group_ids: Vec<String>,
+}
+
+/// Rules b, c, e and f for the secondary ENIs of a launch, before anything is written.
+fn plan_secondary_enis<'a>(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    req: &'a Launch,
+    vswitch: &VSwitch,
+    kind: GroupKind,
+    eni_quantity: u32,
+) -> OpResult<Vec<PlannedEni<'a>>> {
+    if 1 + req.secondary_enis.len() as u32 > eni_quantity {
+        return Err(DomainError::EniPerInstanceLimit {
+            limit: eni_quantity,
+        }
+        .into());
+    }
+    let mut planned = Vec::with_capacity(req.secondary_enis.len());
+    for spec in &req.secondary_enis {
+        if let Some(name) = &spec.name {
+            names::check_name("NetworkInterfaceName", name)?;
+        }
+        if let Some(description) = &spec.description {
+            names::check_description("Description", description, 256)?;
+        }
+        let eni_vswitch = match &spec.vswitch_id {
+            Some(id) => load_vswitch(tx, ctx, id)?,
+            None => vswitch.clone(),
+        };
+        if eni_vswitch.vpc_id != vswitch.vpc_id {
+            return Err(DomainError::VpcMismatch {
+                owner: Owner::Eni,
+                group_id: String::new(),
+            }
+            .into());
+        }
+        if eni_vswitch.zone_id != vswitch.zone_id {
+            return Err(DomainError::ZoneMismatch.into());
+        }
+        let ids = if spec.security_group_ids.is_empty() {
+            req.security_group_ids.clone()
+        } else {
+            spec.security_group_ids.clone()
+        };
+        let groups = load_groups(tx, ctx, &ids)?;
+        let refs: Vec<_> = groups.iter().collect();
+        rules::check_group_set(
+            Owner::Eni,
+            &eni_vswitch.vpc_id,
+            &refs,
+            ctx.limits.groups_per_eni,
+            Some(kind),
+        )?;
+        check_capacities(tx, ctx, &refs, u64::from(req.amount))?;
+        planned.push(PlannedEni {
+            spec,
+            vswitch: eni_vswitch,
+            security_group_ids: ids,
+        });
+    }
+    let wanted = u64::from(req.amount) * planned.len() as u64;
+    if !planned.is_empty()
+        && tx.count_enis(&ctx.account_id, &ctx.region_id)? + wanted > ctx.limits.enis_per_region
+    {
+        return Err(DomainError::QuotaExceeded {
+            what: "ENIs",
+            limit: ctx.limits.enis_per_region,
+        }
+        .into());
+    }
+    Ok(planned)
 }
 
 /// Creates `amount` instances, each with a primary ENI in the given groups (all or nothing).
@@ -65,6 +156,7 @@ pub fn launch(tx: &dyn Tx, ctx: &Ctx, req: Launch) -> OpResult<Vec<String>> {
     )?;
     rules::check_type_supports_kind(itype.id, itype.supports_advanced_groups, kind)?;
     check_capacities(tx, ctx, &group_refs, u64::from(req.amount))?;
+    let secondary = plan_secondary_enis(tx, ctx, &req, &vswitch, kind, itype.eni_quantity)?;
 
     let first_ip = req
         .private_ip
@@ -123,6 +215,25 @@ pub fn launch(tx: &dyn Tx, ctx: &Ctx, req: Launch) -> OpResult<Vec<String>> {
             created_at: ctx.now,
         };
         tx.insert_eni(&ctx.account_id, &primary)?;
+        for plan in &secondary {
+            let address = allocate_ip(tx, &plan.vswitch, plan.spec.primary_ip.as_deref())?;
+            let eni = Eni {
+                id: ctx.new_id("eni"),
+                vswitch_id: plan.vswitch.id.clone(),
+                name: plan.spec.name.clone().unwrap_or_default(),
+                description: plan.spec.description.clone().unwrap_or_default(),
+                eni_type: EniType::Secondary,
+                mac_address: ids::new_mac(),
+                private_ips: vec![PrivateIp {
+                    address,
+                    primary: true,
+                }],
+                security_group_ids: plan.security_group_ids.clone(),
+                delete_on_release: plan.spec.delete_on_release,
+                ..primary.clone()
+            };
+            tx.insert_eni(&ctx.account_id, &eni)?;
+        }
         created.push(id);
     }
     ctx.record(tx, created.clone())?;
