@@ -5,6 +5,9 @@ mod common;
 
 use common::*;
 
+/// Parameters added to a base RunInstances request.
+type Extra = Vec<(&'static str, String)>;
+
 const IMAGE: &str = "aliyun_3_x64_20G_alibase_20240819.vhd";
 
 async fn enis_of(c: &Client, instance: &str) -> Vec<serde_json::Value> {
@@ -112,7 +115,7 @@ async fn launch_enis_follow_the_rules_and_refusals_create_nothing() {
     let c = server.client();
     let w = world(&c).await;
     let other_zone = create_vswitch(&c, &w.vpc, "cn-hangzhou-i", "192.168.2.0/24").await;
-    let run = |extra: Vec<(&'static str, String)>| {
+    let run = |extra: Extra| {
         let c = c.clone();
         let (vswitch, group) = (w.vswitch.clone(), w.basic[0].clone());
         async move {
@@ -129,7 +132,7 @@ async fn launch_enis_follow_the_rules_and_refusals_create_nothing() {
             c.call("RunInstances", &borrowed).await
         }
     };
-    let cases: Vec<(Vec<(&'static str, String)>, &str, u16)> = vec![
+    let cases: Vec<(Extra, &str, u16)> = vec![
         // Rule c at launch: the ENI's groups must be of the instance's kind.
         (
             vec![(

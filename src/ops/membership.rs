@@ -14,13 +14,15 @@ pub enum Member {
     Eni(String),
 }
 
-/// The ENI whose group list changes, the owner it stands for, and the instance type's
-/// support for advanced groups (None for a secondary ENI).
-fn target(
-    tx: &dyn Tx,
-    ctx: &Ctx,
-    member: &Member,
-) -> OpResult<(Eni, Owner, Option<(String, bool)>)> {
+/// The ENI whose group list changes and the owner it stands for.
+struct Target {
+    eni: Eni,
+    owner: Owner,
+    /// For an instance: its type, and whether that type may be in advanced groups.
+    instance_type: Option<(String, bool)>,
+}
+
+fn target(tx: &dyn Tx, ctx: &Ctx, member: &Member) -> OpResult<Target> {
     match member {
         Member::Instance(id) => {
             let instance = load_instance(tx, ctx, id)?;
@@ -34,17 +36,21 @@ fn target(
                 .catalog
                 .instance_type(&instance.instance_type)
                 .is_none_or(|t| t.supports_advanced_groups);
-            Ok((
-                primary,
-                Owner::Instance,
-                Some((instance.instance_type, supports)),
-            ))
+            Ok(Target {
+                eni: primary,
+                owner: Owner::Instance,
+                instance_type: Some((instance.instance_type, supports)),
+            })
         }
         Member::Eni(id) => {
             let eni = load_eni(tx, ctx, id)?;
             rules::check_secondary(&eni)?;
             rules::check_eni_status(&eni, &[EniStatus::Available, EniStatus::InUse])?;
-            Ok((eni, Owner::Eni, None))
+            Ok(Target {
+                eni,
+                owner: Owner::Eni,
+                instance_type: None,
+            })
         }
     }
 }
@@ -58,7 +64,11 @@ fn limit_for(ctx: &Ctx, owner: Owner) -> usize {
 
 pub fn join(tx: &dyn Tx, ctx: &Ctx, member: &Member, group_id: &str) -> OpResult<()> {
     let group = load_group(tx, ctx, group_id)?;
-    let (mut eni, owner, instance_type) = target(tx, ctx, member)?;
+    let Target {
+        mut eni,
+        owner,
+        instance_type,
+    } = target(tx, ctx, member)?;
     let current = load_groups(tx, ctx, &eni.security_group_ids)?;
     let current_refs: Vec<&SecurityGroup> = current.iter().collect();
     rules::check_join(
@@ -80,7 +90,7 @@ pub fn join(tx: &dyn Tx, ctx: &Ctx, member: &Member, group_id: &str) -> OpResult
 
 pub fn leave(tx: &dyn Tx, ctx: &Ctx, member: &Member, group_id: &str) -> OpResult<()> {
     let group = load_group(tx, ctx, group_id)?;
-    let (mut eni, owner, _) = target(tx, ctx, member)?;
+    let Target { mut eni, owner, .. } = target(tx, ctx, member)?;
     eni.security_group_ids = rules::check_leave(owner, &eni.security_group_ids, &group.id)?;
     tx.update_eni(&eni)?;
     ctx.record(tx, vec![member_id(member), group.id])?;
