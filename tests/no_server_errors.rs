@@ -123,7 +123,7 @@ async fn garbage_for_every_action(c: Client, seed: u64) {
     for action in TABLE {
         for _ in 0..40 {
             let mut params: Vec<(&str, &str)> = Vec::new();
-            if rng.next() % 4 != 0 {
+            if !rng.next().is_multiple_of(4) {
                 params.push(("RegionId", REGION));
             }
             for _ in 0..(rng.next() % 7) {

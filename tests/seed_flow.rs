@@ -38,10 +38,10 @@ async fn seed_story(c: Client) {
     .ok();
     assert_eq!(
         instance_groups(&c, &instance).await,
-        [sg_a.clone(), sg_b.clone()]
+        [sg_a.as_str(), sg_b.as_str()]
     );
-    assert_eq!(eni_groups(&c, &primary).await, [sg_a.clone(), sg_b.clone()]);
-    assert_eq!(eni_groups(&c, &eni).await, [sg_a.clone()]);
+    assert_eq!(eni_groups(&c, &primary).await, [sg_a.as_str(), sg_b.as_str()]);
+    assert_eq!(eni_groups(&c, &eni).await, [sg_a.as_str()]);
 
     // Remove from A: primary ENI follows.
     c.call(
@@ -54,7 +54,7 @@ async fn seed_story(c: Client) {
     )
     .await
     .ok();
-    assert_eq!(eni_groups(&c, &primary).await, [sg_b.clone()]);
+    assert_eq!(eni_groups(&c, &primary).await, [sg_b.as_str()]);
     // The last group is kept.
     c.call(
         "LeaveSecurityGroup",
@@ -66,7 +66,7 @@ async fn seed_story(c: Client) {
     )
     .await
     .err("InstanceLastSecurityGroup", 403);
-    assert_eq!(instance_groups(&c, &instance).await, [sg_b.clone()]);
+    assert_eq!(instance_groups(&c, &instance).await, [sg_b.as_str()]);
     // Mixing kinds is refused.
     c.call(
         "JoinSecurityGroup",
@@ -102,9 +102,9 @@ async fn seed_story(c: Client) {
     let attr = attr.ok();
     assert_eq!(attr["NetworkInterfaceName"], "web-eni:1");
     assert_eq!(attr["Description"], "serves the web tier");
-    assert_eq!(eni_groups(&c, &eni).await, [sg_b.clone(), sg_a.clone()]);
+    assert_eq!(eni_groups(&c, &eni).await, [sg_b.as_str(), sg_a.as_str()]);
     // The primary ENI did not move.
-    assert_eq!(eni_groups(&c, &primary).await, [sg_b.clone()]);
+    assert_eq!(eni_groups(&c, &primary).await, [sg_b.as_str()]);
     // A secondary ENI cannot mix kinds either, and a refused change leaves it as it was.
     c.call(
         "ModifyNetworkInterfaceAttribute",
@@ -117,7 +117,7 @@ async fn seed_story(c: Client) {
     )
     .await
     .err("InvalidOperation.MultiGroupType", 403);
-    assert_eq!(eni_groups(&c, &eni).await, [sg_b.clone(), sg_a.clone()]);
+    assert_eq!(eni_groups(&c, &eni).await, [sg_b.as_str(), sg_a.as_str()]);
     // A primary ENI only changes name and description.
     c.call(
         "ModifyNetworkInterfaceAttribute",
