@@ -248,7 +248,7 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
                 "Specified security group and virtual switch are not in the same VPC.",
             );
         }
-        D::VpcMismatch { .. } => Code::VpcMismatch,
+        D::VpcMismatch { .. } | D::PlacementVpcMismatch => Code::VpcMismatch,
         D::TooManyGroups {
             owner: Owner::Instance,
             ..
@@ -319,7 +319,13 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
         D::IpExhausted if creates_instance => Code::QuotaExceededPrivateIpAddress,
         D::IpExhausted => Code::IpNotEnough,
     };
-    ApiError::with(code, text.trim_end_matches('.'))
+    // The sentence brings its own period unless the row's template adds one.
+    let detail = if code.message().ends_with("%s.") {
+        text.trim_end_matches('.')
+    } else {
+        &text
+    };
+    ApiError::with(code, detail)
 }
 
 /// docs/errors.md as generated from the table.

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::paging::{self, Limits};
 use super::{object, render, Answer, Call, MissingRegion};
+use crate::errors::ApiError;
 use crate::ops::vpcs::{self, NewVSwitch, NewVpc};
 use crate::store::{VSwitchFilter, VpcFilter};
 
@@ -70,7 +71,11 @@ pub async fn create_vswitch(call: Call) -> Answer {
 }
 
 pub async fn describe_vswitches(call: Call) -> Answer {
-    let region = call.region(MissingRegion::Generic)?;
+    // At least one of RegionId and VpcId (ecs-api.md §4.23); a VpcId alone names its region.
+    let region = match (call.params.get("RegionId"), call.params.string("VpcId")) {
+        (None, Some(vpc_id)) => region_of_vpc(&call, vpc_id).await?,
+        _ => call.region(MissingRegion::Generic)?,
+    };
     let paging = paging::parse(&call.params, &VPC_PAGES)?;
     let filter = VSwitchFilter {
         ids: comma_list(call.params.get("VSwitchId")),
@@ -91,6 +96,27 @@ pub async fn describe_vswitches(call: Call) -> Answer {
         .collect();
     out.insert("VSwitches".into(), render::wrap("VSwitch", items));
     Ok(out)
+}
+
+/// The region of one of the caller's VPCs; an unknown VPC has none, so it lists nothing.
+async fn region_of_vpc(call: &Call, vpc_id: String) -> Result<String, ApiError> {
+    let account = call.account_id.clone();
+    let regions: Vec<String> = call
+        .app
+        .catalog
+        .regions
+        .iter()
+        .map(|r| r.region_id.clone())
+        .collect();
+    call.read(move |tx| {
+        for region in regions {
+            if tx.vpc(&account, &region, &vpc_id)?.is_some() {
+                return Ok(region);
+            }
+        }
+        Ok(String::new())
+    })
+    .await
 }
 
 /// The VPC API's id filters are comma-separated lists.

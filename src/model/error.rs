@@ -21,6 +21,15 @@ pub enum Owner {
     Eni,
 }
 
+impl std::fmt::Display for Owner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Owner::Instance => "instance",
+            Owner::Eni => "network interface",
+        })
+    }
+}
+
 /// A broken rule, in domain terms. Which Alibaba code and HTTP status each one becomes depends
 /// on the action that broke it; that mapping is the single error table in `crate::errors`.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -35,18 +44,20 @@ pub enum DomainError {
     #[error("the network interface and the instance must be in security groups of the same type")]
     AttachKindMismatch,
     // Rule d.
-    #[error("the {owner:?} must stay in at least one security group")]
+    #[error("the {owner} must stay in at least one security group")]
     LastGroup { owner: Owner },
-    #[error("the {owner:?} is not in the security group {group_id}")]
+    #[error("the {owner} is not in the security group {group_id}")]
     NotMember { owner: Owner, group_id: String },
-    #[error("the {owner:?} is already in the security group {group_id}")]
+    #[error("the {owner} is already in the security group {group_id}")]
     AlreadyMember { owner: Owner, group_id: String },
     // Rule e.
-    #[error("the {owner:?} and the security group {group_id} are not in the same VPC")]
+    #[error("the {owner} and the security group {group_id} are not in the same VPC")]
     VpcMismatch { owner: Owner, group_id: String },
     // Rule f.
-    #[error("the {owner:?} would be in more than {limit} security groups")]
+    #[error("the {owner} would be in more than {limit} security groups")]
     TooManyGroups { owner: Owner, limit: usize },
+    #[error("the network interface and the instance are in different VPCs")]
+    PlacementVpcMismatch,
     #[error("the security group ids repeat")]
     RepeatedGroupIds,
     // Rule g.

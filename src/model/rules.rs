@@ -174,10 +174,7 @@ pub fn check_attach(
     check_eni_status(eni, &[EniStatus::Available])?;
     check_instance_settled(instance)?;
     if eni.vpc_id != instance.vpc_id {
-        return Err(DomainError::VpcMismatch {
-            owner: Owner::Eni,
-            group_id: String::new(),
-        });
+        return Err(DomainError::PlacementVpcMismatch);
     }
     if eni.zone_id != instance.zone_id {
         return Err(DomainError::ZoneMismatch);

@@ -71,11 +71,7 @@ fn plan_secondary_enis<'a>(
             None => vswitch.clone(),
         };
         if eni_vswitch.vpc_id != vswitch.vpc_id {
-            return Err(DomainError::VpcMismatch {
-                owner: Owner::Eni,
-                group_id: String::new(),
-            }
-            .into());
+            return Err(DomainError::PlacementVpcMismatch.into());
         }
         if eni_vswitch.zone_id != vswitch.zone_id {
             return Err(DomainError::ZoneMismatch.into());

@@ -188,10 +188,10 @@ impl NonceGuard {
         let key = format!("{}\n{}", claim.access_key_id, claim.nonce);
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         if seen.len() > 100_000 {
-            seen.retain(|_, expires| *expires > now);
+            seen.retain(|_, expires| *expires >= now);
         }
         match seen.get(&key) {
-            Some(expires) if *expires > now => Err(ApiError::of(Code::SignatureNonceUsed)),
+            Some(expires) if *expires >= now => Err(ApiError::of(Code::SignatureNonceUsed)),
             _ => {
                 // A nonce must outlive every timestamp that can still pass the window.
                 seen.insert(key, now + 2 * self.window_secs);
