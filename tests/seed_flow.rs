@@ -40,7 +40,10 @@ async fn seed_story(c: Client) {
         instance_groups(&c, &instance).await,
         [sg_a.as_str(), sg_b.as_str()]
     );
-    assert_eq!(eni_groups(&c, &primary).await, [sg_a.as_str(), sg_b.as_str()]);
+    assert_eq!(
+        eni_groups(&c, &primary).await,
+        [sg_a.as_str(), sg_b.as_str()]
+    );
     assert_eq!(eni_groups(&c, &eni).await, [sg_a.as_str()]);
 
     // Remove from A: primary ENI follows.

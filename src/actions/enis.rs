@@ -18,10 +18,10 @@ const ENI_PAGES: Limits = Limits {
     max_results: Some((10, 500)),
 };
 
-/// ModifyNetworkInterfaceAttribute options other than name, description and groups. They
-/// are accepted for secondary ENIs but not modelled; a primary ENI refuses them (rule h).
+/// ModifyNetworkInterfaceAttribute options other than name, description, groups and queue
+/// number. They are accepted for secondary ENIs but not modelled; a primary ENI refuses them
+/// (rule h).
 const UNMODELLED_OPTIONS: &[&str] = &[
-    "QueueNumber",
     "RxQueueSize",
     "TxQueueSize",
     "NetworkInterfaceTrafficConfig",
@@ -63,6 +63,7 @@ pub async fn create(call: Call) -> Answer {
         description: call.params.string("Description"),
         delete_on_release: call.params.bool("DeleteOnRelease")?.unwrap_or(false),
         source_dest_check: call.params.bool("SourceDestCheck")?.unwrap_or(false),
+        queue_number: queue_number(&call)?.unwrap_or(1),
     };
     let eni = call
         .write(&region, move |tx, ctx| enis::create(tx, ctx, req))
@@ -162,7 +163,7 @@ pub async fn describe_attribute(call: Call) -> Answer {
     };
     out.insert(
         "NetworkInterfaceTrafficConfig".into(),
-        json!({"NetworkInterfaceTrafficMode": "Standard", "QueueNumber": 1, "QueuePairNumber": 0}),
+        json!({"NetworkInterfaceTrafficMode": "Standard", "QueueNumber": eni.queue_number, "QueuePairNumber": 0}),
     );
     if call.params.get("Attribute") == Some("connectionTrackingConfiguration") {
         out.insert(
@@ -180,6 +181,14 @@ fn matches_nothing(call: &Call) -> Result<bool, ApiError> {
         || call.params.has_list("Tag")
         || call.params.get("ResourceGroupId").is_some()
         || call.params.bool("ServiceManaged")? == Some(true))
+}
+
+/// `QueueNumber`, 1 to 2048.
+fn queue_number(call: &Call) -> Result<Option<u32>, ApiError> {
+    Ok(call
+        .params
+        .int_in("QueueNumber", 1, 2048)?
+        .map(|n| n as u32))
 }
 
 fn eni_and_instance(call: &Call) -> Result<(String, String, String), ApiError> {
@@ -220,13 +229,13 @@ pub async fn modify(call: Call) -> Answer {
     let region = call.region(MissingRegion::Generic)?;
     let eni = call.params.required("NetworkInterfaceId")?.to_string();
     let groups = call.params.list("SecurityGroupId", 100)?;
-    call.params.int_in("QueueNumber", 1, 2048)?;
     let req = ModifyEni {
         name: call.params.string("NetworkInterfaceName"),
         description: call.params.string("Description"),
         security_group_ids: (!groups.is_empty()).then_some(groups),
         delete_on_release: call.params.bool("DeleteOnRelease")?,
         source_dest_check: call.params.bool("SourceDestCheck")?,
+        queue_number: queue_number(&call)?,
         other_options: call.params.any_of(UNMODELLED_OPTIONS),
     };
     call.write(&region, move |tx, ctx| enis::modify(tx, ctx, &eni, req))

@@ -82,7 +82,7 @@ pub fn eni(eni: &Eni, owner_id: &str) -> Value {
         "DeleteOnRelease": eni.delete_on_release,
         "SourceDestCheck": eni.source_dest_check,
         "NetworkInterfaceTrafficMode": "Standard",
-        "QueueNumber": 1,
+        "QueueNumber": eni.queue_number,
         "CreationTime": time_seconds(eni.created_at),
     })
 }

@@ -131,7 +131,7 @@ domain_variants! {
     NotFound(..), MixedGroupKinds { .. }, AttachKindMismatch, LastGroup { .. },
     NotMember { .. }, AlreadyMember { .. }, VpcMismatch { .. }, PlacementVpcMismatch, TooManyGroups { .. },
     RepeatedGroupIds, GroupFull { .. }, AdvancedGroupUnsupported { .. }, DetachPrimary,
-    PrimaryOnlyNameAndDescription, PrimaryEniNotAllowed(..), InstanceState { .. },
+    PrimaryOnlyNameAndDescription, PrimaryQueueNumber, QueueNumberState, PrimaryEniNotAllowed(..), InstanceState { .. },
     EniState { .. }, EniNotAttachedTo { .. }, EniPerInstanceLimit { .. },
     IpCountExceeded { .. }, ZoneMismatch, VSwitchZoneMismatch { .. }, InvalidName { .. },
     InvalidDescription { .. }, GroupInUse(..), QuotaExceeded { .. }, InvalidCidr(..),
@@ -292,6 +292,8 @@ fn mapping() -> Vec<(&'static str, D, &'static str, u16)> {
         // Rule h.
         ("DetachNetworkInterface", D::DetachPrimary, "InvalidOperation.DetachPrimaryEniNotAllowed", 400),
         ("ModifyNetworkInterfaceAttribute", D::PrimaryOnlyNameAndDescription, "InvalidOperation.PrimaryEniOnlySupportModifyNameAndDesc", 404),
+        ("ModifyNetworkInterfaceAttribute", D::PrimaryQueueNumber, "InvalidOperation.ModifyPrimaryEniQueueNumber", 403),
+        ("ModifyNetworkInterfaceAttribute", D::QueueNumberState, "InvalidOperation.InvalidEniState", 403),
         ("DeleteNetworkInterface", D::PrimaryEniNotAllowed("eni-p".into()), "InvalidOperation.InvalidEniType", 403),
         ("AttachNetworkInterface", D::PrimaryEniNotAllowed("eni-p".into()), "InvalidOperation.InvalidEniType", 403),
         ("JoinSecurityGroup", D::PrimaryEniNotAllowed("eni-p".into()), "InvalidOperation.InvalidEniType", 403),

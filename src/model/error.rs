@@ -68,6 +68,10 @@ pub enum DomainError {
     // Rule h.
     #[error("the primary network interface cannot be detached")]
     DetachPrimary,
+    #[error("the queue number of a primary network interface cannot be modified")]
+    PrimaryQueueNumber,
+    #[error("the queue number can be modified only while the network interface is Available or its instance is Stopped")]
+    QueueNumberState,
     #[error("only the name and description of a primary network interface can be modified")]
     PrimaryOnlyNameAndDescription,
     #[error("the network interface {0} is a primary network interface")]

@@ -137,6 +137,7 @@ pub struct Eni {
     pub security_group_ids: Vec<String>,
     pub delete_on_release: bool,
     pub source_dest_check: bool,
+    pub queue_number: u32,
     pub created_at: i64,
 }
 

@@ -231,6 +231,21 @@ pub fn check_modify_eni(
     Ok(())
 }
 
+/// Rule h and i for queue numbers: never on a primary ENI; only while the ENI is Available or
+/// attached to a Stopped instance (`attached_to` is the status of its instance).
+pub fn check_queue_number_change(
+    eni: &Eni,
+    attached_to: Option<InstanceStatus>,
+) -> Result<(), DomainError> {
+    if eni.eni_type == EniType::Primary {
+        return Err(DomainError::PrimaryQueueNumber);
+    }
+    match (eni.status, attached_to) {
+        (EniStatus::Available, _) | (EniStatus::InUse, Some(InstanceStatus::Stopped)) => Ok(()),
+        _ => Err(DomainError::QueueNumberState),
+    }
+}
+
 /// What an instance lifecycle call may start from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lifecycle {

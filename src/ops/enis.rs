@@ -18,6 +18,7 @@ pub struct NewEni {
     pub description: Option<String>,
     pub delete_on_release: bool,
     pub source_dest_check: bool,
+    pub queue_number: u32,
 }
 
 pub fn create(tx: &dyn Tx, ctx: &Ctx, req: NewEni) -> OpResult<Eni> {
@@ -61,6 +62,7 @@ pub fn create(tx: &dyn Tx, ctx: &Ctx, req: NewEni) -> OpResult<Eni> {
         security_group_ids: req.security_group_ids,
         delete_on_release: req.delete_on_release,
         source_dest_check: req.source_dest_check,
+        queue_number: req.queue_number,
         created_at: ctx.now,
     };
     // Addresses are taken one by one and inserted with the ENI, so each allocation sees the
@@ -170,7 +172,8 @@ pub struct ModifyEni {
     pub security_group_ids: Option<Vec<String>>,
     pub delete_on_release: Option<bool>,
     pub source_dest_check: Option<bool>,
-    /// Other options the request set (queue numbers, traffic mode, …): refused on a primary ENI.
+    pub queue_number: Option<u32>,
+    /// Other options the request set (traffic mode, queue sizes, …): refused on a primary ENI.
     pub other_options: bool,
 }
 
@@ -182,6 +185,14 @@ pub fn modify(tx: &dyn Tx, ctx: &Ctx, eni_id: &str, req: ModifyEni) -> OpResult<
         names::check_description("Description", description, 255)?;
     }
     let mut eni = load_eni(tx, ctx, eni_id)?;
+    if let Some(queue_number) = req.queue_number {
+        let attached_to = match &eni.instance_id {
+            Some(instance_id) => Some(load_instance(tx, ctx, instance_id)?.status),
+            None => None,
+        };
+        rules::check_queue_number_change(&eni, attached_to)?;
+        eni.queue_number = queue_number;
+    }
     let changes_more = req.security_group_ids.is_some()
         || req.delete_on_release.is_some()
         || req.source_dest_check.is_some()

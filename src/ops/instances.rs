@@ -208,6 +208,7 @@ pub fn launch(tx: &dyn Tx, ctx: &Ctx, req: Launch) -> OpResult<Vec<String>> {
             security_group_ids: req.security_group_ids.clone(),
             delete_on_release: true,
             source_dest_check: false,
+            queue_number: 1,
             created_at: ctx.now,
         };
         tx.insert_eni(&ctx.account_id, &primary)?;

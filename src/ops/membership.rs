@@ -71,6 +71,11 @@ pub fn join(tx: &dyn Tx, ctx: &Ctx, member: &Member, group_id: &str) -> OpResult
     } = target(tx, ctx, member)?;
     let current = load_groups(tx, ctx, &eni.security_group_ids)?;
     let current_refs: Vec<&SecurityGroup> = current.iter().collect();
+    // Before the mixed-kind check: an instance whose type cannot use advanced groups is only
+    // ever in basic ones, so that check would always answer first and hide this one.
+    if let Some((type_id, supports)) = instance_type {
+        rules::check_type_supports_kind(&type_id, supports, group.kind)?;
+    }
     rules::check_join(
         owner,
         &eni.vpc_id,
@@ -78,9 +83,6 @@ pub fn join(tx: &dyn Tx, ctx: &Ctx, member: &Member, group_id: &str) -> OpResult
         &group,
         limit_for(ctx, owner),
     )?;
-    if let Some((type_id, supports)) = instance_type {
-        rules::check_type_supports_kind(&type_id, supports, group.kind)?;
-    }
     check_capacities(tx, ctx, &[&group], 1)?;
     eni.security_group_ids.push(group.id.clone());
     tx.update_eni(&eni)?;

@@ -20,7 +20,8 @@ use crate::model::{
 };
 
 /// Versioned migrations, applied in order at start; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE accounts (
     id TEXT PRIMARY KEY,
     created_at INTEGER NOT NULL
@@ -140,7 +141,10 @@ CREATE TABLE events (
     resource_ids TEXT NOT NULL,
     request_id TEXT NOT NULL
 );
-"#];
+"#,
+    // 2: ENI queue numbers.
+    "ALTER TABLE enis ADD COLUMN queue_number INTEGER NOT NULL DEFAULT 1;",
+];
 
 /// Most operations a writer batch takes before it commits.
 const MAX_BATCH: usize = 256;
@@ -482,6 +486,7 @@ fn eni_row(row: &Row) -> rusqlite::Result<Eni> {
         security_group_ids: Vec::new(),
         delete_on_release: bool_of(row, "delete_on_release")?,
         source_dest_check: bool_of(row, "source_dest_check")?,
+        queue_number: row.get::<_, i64>("queue_number")? as u32,
         created_at: row.get("created_at")?,
     })
 }
@@ -897,9 +902,9 @@ impl Tx for SqliteTx<'_> {
 
     fn insert_eni(&self, account: &str, e: &Eni) -> R<()> {
         self.exec(
-            "INSERT INTO enis (id, account_id, region_id, zone_id, vpc_id, vswitch_id, name, description, type, status, instance_id, mac_address, delete_on_release, source_dest_check, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params![e.id, account, e.region_id, e.zone_id, e.vpc_id, e.vswitch_id, e.name, e.description, e.eni_type.api_name(), e.status.api_name(), e.instance_id, e.mac_address, e.delete_on_release as i64, e.source_dest_check as i64, e.created_at],
+            "INSERT INTO enis (id, account_id, region_id, zone_id, vpc_id, vswitch_id, name, description, type, status, instance_id, mac_address, delete_on_release, source_dest_check, queue_number, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![e.id, account, e.region_id, e.zone_id, e.vpc_id, e.vswitch_id, e.name, e.description, e.eni_type.api_name(), e.status.api_name(), e.instance_id, e.mac_address, e.delete_on_release as i64, e.source_dest_check as i64, e.queue_number as i64, e.created_at],
         )?;
         for ip in &e.private_ips {
             let n = net::ip_to_u32(&ip.address)
@@ -923,8 +928,8 @@ impl Tx for SqliteTx<'_> {
 
     fn update_eni(&self, e: &Eni) -> R<()> {
         self.exec(
-            "UPDATE enis SET name = ?, description = ?, status = ?, instance_id = ?, delete_on_release = ?, source_dest_check = ? WHERE id = ?",
-            params![e.name, e.description, e.status.api_name(), e.instance_id, e.delete_on_release as i64, e.source_dest_check as i64, e.id],
+            "UPDATE enis SET name = ?, description = ?, status = ?, instance_id = ?, delete_on_release = ?, source_dest_check = ?, queue_number = ? WHERE id = ?",
+            params![e.name, e.description, e.status.api_name(), e.instance_id, e.delete_on_release as i64, e.source_dest_check as i64, e.queue_number as i64, e.id],
         )?;
         self.write_eni_groups(e)
     }
@@ -970,7 +975,7 @@ impl Tx for SqliteTx<'_> {
         }
         for ip in &filter.private_ips {
             s.and(
-                "id IN (SELECT eni_id FROM private_ips WHERE ip = ?)",
+                "id IN (SELECT eni_id FROM private_ips WHERE is_primary = 0 AND ip = ?)",
                 net::ip_to_u32(ip).map(i64::from).unwrap_or(-1),
             );
         }

@@ -464,3 +464,160 @@ pub async fn primary_eni(c: &Client, instance: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+/// Every item of a numbered-page list call in REGION, page by page; each page body is kept
+/// whole but for its RequestId.
+pub async fn all_pages(c: &Client, action: &str, page_size: u64) -> Vec<Value> {
+    let mut pages = Vec::new();
+    let size = page_size.to_string();
+    for number in 1.. {
+        let page_number = number.to_string();
+        let reply = c
+            .call(
+                action,
+                &[
+                    ("RegionId", REGION),
+                    ("PageNumber", &page_number),
+                    ("PageSize", &size),
+                ],
+            )
+            .await;
+        let mut body = reply.ok().clone();
+        body.as_object_mut().unwrap().remove("RequestId");
+        let total = body["TotalCount"].as_u64().unwrap();
+        pages.push(body);
+        if number * page_size >= total {
+            break;
+        }
+    }
+    pages
+}
+
+/// The account's state in REGION as the API shows it: groups, ENIs, instances, VPCs and
+/// vSwitches (their free address counts included), all pages, RequestIds removed.
+pub async fn snapshot(c: &Client) -> Value {
+    serde_json::json!({
+        "SecurityGroups": all_pages(c, "DescribeSecurityGroups", 50).await,
+        "NetworkInterfaces": all_pages(c, "DescribeNetworkInterfaces", 100).await,
+        "Instances": all_pages(c, "DescribeInstances", 100).await,
+        "Vpcs": all_pages(c, "DescribeVpcs", 50).await,
+        "VSwitches": all_pages(c, "DescribeVSwitches", 50).await,
+    })
+}
+
+/// Asserts that a write is refused with `code` and `status` and leaves the state exactly as
+/// it was.
+pub async fn refused(c: &Client, action: &str, params: &[(&str, &str)], code: &str, status: u16) {
+    let before = snapshot(c).await;
+    c.call(action, params).await.err(code, status);
+    assert_eq!(
+        before,
+        snapshot(c).await,
+        "{action} refused with {code} but changed the state"
+    );
+}
+
+/// Puts an instance or ENI (`table` is `instances` or `enis`) in a status the API passes
+/// through too quickly to observe here (every transition completes at once), by writing the
+/// server's store directly.
+pub fn force_status(server: &TestServer, table: &str, id: &str, status: &str) {
+    let conn = rusqlite::Connection::open(server.data_dir.join("ecsnet.db")).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
+    let changed = conn
+        .execute(
+            &format!("UPDATE {table} SET status = ?1 WHERE id = ?2"),
+            [status, id],
+        )
+        .unwrap();
+    assert_eq!(changed, 1, "no {table} row {id}");
+}
+
+/// An instance of `instance_type` in `vswitch` and `group`.
+pub async fn run_typed(c: &Client, vswitch: &str, group: &str, instance_type: &str) -> String {
+    c.call(
+        "RunInstances",
+        &[
+            ("RegionId", REGION),
+            ("VSwitchId", vswitch),
+            ("InstanceType", instance_type),
+            ("ImageId", "aliyun_3_x64_20G_alibase_20240819.vhd"),
+            ("SecurityGroupId", group),
+        ],
+    )
+    .await
+    .ok()["InstanceIdSets"]["InstanceIdSet"][0]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Asserts a response time has the `YYYY-MM-DDTHH:MM:SSZ` shape.
+#[track_caller]
+pub fn assert_seconds_time(value: &Value) {
+    let s = value.as_str().expect("a time is a string");
+    let parsed = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%SZ");
+    assert!(
+        parsed.is_ok() && s.len() == 20,
+        "not YYYY-MM-DDTHH:MM:SSZ: {s}"
+    );
+}
+
+/// Walks a token-paged list (MaxResults/NextToken) to its end; returns each page's values
+/// of `id_key` under `list`.`item`, and checks every page but the last hands out a token.
+pub async fn token_pages(
+    c: &Client,
+    action: &str,
+    max_results: &str,
+    (list, item, id_key): (&str, &str, &str),
+) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    let mut token = String::new();
+    loop {
+        let mut params = vec![("RegionId", REGION), ("MaxResults", max_results)];
+        if !token.is_empty() {
+            params.push(("NextToken", &token));
+        }
+        let reply = c.call(action, &params).await;
+        let body = reply.ok();
+        assert!(
+            body.get("TotalCount").is_none(),
+            "token pages carry no TotalCount"
+        );
+        let ids = body[list][item]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v[id_key].as_str().unwrap().to_string())
+            .collect();
+        pages.push(ids);
+        let next = body["NextToken"].as_str().expect("NextToken is a string");
+        if next.is_empty() {
+            return pages;
+        }
+        token = next.to_string();
+        assert!(pages.len() < 1000, "the token walk does not end");
+    }
+}
+
+/// A V1 call answered in XML (`Format=XML`); checks the XML content type.
+pub async fn xml(c: &Client, action: &str, params: &[(&str, &str)]) -> Reply {
+    let params = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let reply = c
+        .call_v1(action, params, "POST", &[("Format", "XML")])
+        .await;
+    assert_eq!(reply.content_type, "text/xml;charset=utf-8");
+    reply
+}
+
+/// The text between `<tag>` and `</tag>`, for each occurrence.
+pub fn elements<'a>(text: &'a str, tag: &str) -> Vec<&'a str> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    text.split(open.as_str())
+        .skip(1)
+        .map(|rest| &rest[..rest.find(close.as_str()).expect("closed")])
+        .collect()
+}

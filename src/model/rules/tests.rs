@@ -56,6 +56,7 @@ fn eni(id: &str, eni_type: EniType, status: EniStatus, instance: Option<&str>) -
         security_group_ids: vec!["sg-b1".to_string()],
         delete_on_release: false,
         source_dest_check: false,
+        queue_number: 1,
         created_at: 0,
     }
 }
@@ -465,6 +466,22 @@ fn check_modify_eni_table() {
         ("primary, anything more", check_modify_eni(&primary, true), Err(D::PrimaryOnlyNameAndDescription)),
         ("secondary, name and description", check_modify_eni(&secondary, false), Ok(())),
         ("secondary, anything more", check_modify_eni(&secondary, true), Ok(())),
+    ]);
+}
+
+#[test]
+fn check_queue_number_change_table() {
+    let primary = eni("eni-p", Primary, InUse, Some("i-1"));
+    let free = eni("eni-s", Secondary, Available, None);
+    let attached = eni("eni-s", Secondary, InUse, Some("i-1"));
+    let attaching = eni("eni-s", Secondary, Attaching, Some("i-1"));
+    #[rustfmt::skip]
+    table(&[
+        ("primary, even on a stopped instance", check_queue_number_change(&primary, Some(Stopped)), Err(D::PrimaryQueueNumber)),
+        ("available secondary", check_queue_number_change(&free, None), Ok(())),
+        ("attached to a stopped instance", check_queue_number_change(&attached, Some(Stopped)), Ok(())),
+        ("attached to a running instance", check_queue_number_change(&attached, Some(Running)), Err(D::QueueNumberState)),
+        ("attaching", check_queue_number_change(&attaching, Some(Stopped)), Err(D::QueueNumberState)),
     ]);
 }
 
