@@ -84,17 +84,8 @@ pub fn describe(
     page: PageRequest,
 ) -> OpResult<Page<(SecurityGroup, u64)>> {
     let groups = tx.groups(account, region, filter, page)?;
-    let items = groups
-        .items
-        .into_iter()
-        .map(|g| {
-            let members = tx.member_count(&g.id)?;
-            Ok((g, members))
-        })
-        .collect::<OpResult<Vec<_>>>()?;
-    Ok(Page {
-        items,
-        total: groups.total,
-        next_after: groups.next_after,
+    groups.try_map(|g| {
+        let members = tx.member_count(&g.id)?;
+        Ok((g, members))
     })
 }

@@ -290,17 +290,8 @@ pub fn describe(
     page: PageRequest,
 ) -> OpResult<Page<(Instance, Vec<Eni>)>> {
     let instances = tx.instances(account, region, filter, page)?;
-    let items = instances
-        .items
-        .into_iter()
-        .map(|i| {
-            let enis = tx.enis_of_instance(&i.id)?;
-            Ok((i, enis))
-        })
-        .collect::<OpResult<Vec<_>>>()?;
-    Ok(Page {
-        items,
-        total: instances.total,
-        next_after: instances.next_after,
+    instances.try_map(|i| {
+        let enis = tx.enis_of_instance(&i.id)?;
+        Ok((i, enis))
     })
 }

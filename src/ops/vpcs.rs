@@ -106,18 +106,9 @@ pub fn describe_vpcs(
     page: PageRequest,
 ) -> OpResult<Page<(Vpc, Vec<String>)>> {
     let vpcs = tx.vpcs(account, region, filter, page)?;
-    let items = vpcs
-        .items
-        .into_iter()
-        .map(|vpc| {
-            let vswitches = tx.vswitch_ids_of_vpc(&vpc.id)?;
-            Ok((vpc, vswitches))
-        })
-        .collect::<OpResult<Vec<_>>>()?;
-    Ok(Page {
-        items,
-        total: vpcs.total,
-        next_after: vpcs.next_after,
+    vpcs.try_map(|vpc| {
+        let vswitches = tx.vswitch_ids_of_vpc(&vpc.id)?;
+        Ok((vpc, vswitches))
     })
 }
 
@@ -130,18 +121,9 @@ pub fn describe_vswitches(
     page: PageRequest,
 ) -> OpResult<Page<(VSwitch, u64)>> {
     let vswitches = tx.vswitches(account, region, filter, page)?;
-    let items = vswitches
-        .items
-        .into_iter()
-        .map(|v| {
-            let used = tx.used_ip_count(&v.id)?;
-            let free = net::assignable_count(&v.cidr_block).saturating_sub(used);
-            Ok((v, free))
-        })
-        .collect::<OpResult<Vec<_>>>()?;
-    Ok(Page {
-        items,
-        total: vswitches.total,
-        next_after: vswitches.next_after,
+    vswitches.try_map(|v| {
+        let used = tx.used_ip_count(&v.id)?;
+        let free = net::assignable_count(&v.cidr_block).saturating_sub(used);
+        Ok((v, free))
     })
 }

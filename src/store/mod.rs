@@ -58,6 +58,21 @@ pub struct Page<T> {
     pub next_after: Option<i64>,
 }
 
+impl<T> Page<T> {
+    /// The same page with each item turned into another (e.g. joined with related data).
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self
+                .items
+                .into_iter()
+                .map(f)
+                .collect::<Result<Vec<U>, E>>()?,
+            total: self.total,
+            next_after: self.next_after,
+        })
+    }
+}
+
 impl<T> Default for Page<T> {
     fn default() -> Self {
         Page {
