@@ -144,6 +144,57 @@ CREATE TABLE events (
 "#,
     // 2: ENI queue numbers.
     "ALTER TABLE enis ADD COLUMN queue_number INTEGER NOT NULL DEFAULT 1;",
+    // 3: security group rules, tags, ClientToken records.
+    r#"
+CREATE TABLE security_group_rules (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    group_id TEXT NOT NULL REFERENCES security_groups(id) ON DELETE CASCADE,
+    direction TEXT NOT NULL CHECK (direction IN ('ingress', 'egress')),
+    ip_protocol TEXT NOT NULL,
+    port_range TEXT NOT NULL,
+    source_port_range TEXT NOT NULL DEFAULT '',
+    source_cidr_ip TEXT NOT NULL DEFAULT '',
+    ipv6_source_cidr_ip TEXT NOT NULL DEFAULT '',
+    source_group_id TEXT NOT NULL DEFAULT '',
+    source_group_owner_account TEXT NOT NULL DEFAULT '',
+    source_prefix_list_id TEXT NOT NULL DEFAULT '',
+    dest_cidr_ip TEXT NOT NULL DEFAULT '',
+    ipv6_dest_cidr_ip TEXT NOT NULL DEFAULT '',
+    dest_group_id TEXT NOT NULL DEFAULT '',
+    dest_group_owner_account TEXT NOT NULL DEFAULT '',
+    dest_prefix_list_id TEXT NOT NULL DEFAULT '',
+    policy TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    nic_type TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX security_group_rules_by_group ON security_group_rules(group_id, seq);
+-- Which groups a group's rules reference (DeleteSecurityGroup refuses a referenced group).
+CREATE INDEX security_group_rules_by_source_group ON security_group_rules(source_group_id) WHERE source_group_id <> '';
+CREATE INDEX security_group_rules_by_dest_group ON security_group_rules(dest_group_id) WHERE dest_group_id <> '';
+CREATE TABLE tags (
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    region_id TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (resource_id, key)
+) WITHOUT ROWID;
+CREATE INDEX tags_by_key ON tags(account_id, region_id, resource_type, key, value);
+-- A creating call's answer by ClientToken: the same token and parameters get it again.
+CREATE TABLE client_tokens (
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    action TEXT NOT NULL,
+    token TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, action, token)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// Most operations a writer batch takes before it commits.
