@@ -113,6 +113,7 @@ error_codes! {
     IpNotEnough = ("InvalidVSwitchId.IpNotEnough", 403, "%s", "the vSwitch has no free private address"),
     IpInvalid = ("InvalidVSwitchId.IpInvalid", 403, "%s", "a requested ENI address is outside the vSwitch's assignable range"),
     InvalidIpAddress = ("InvalidIp.Address", 403, "%s", "a requested ENI address is not an IPv4 address"),
+    NotSecondaryAddress = ("InvalidParameter", 400, "%s", "UnassignPrivateIpAddresses names an address that is not a secondary address of the ENI"),
     PrivateIpAddressDuplicated = ("InvalidPrivateIpAddress.Duplicated", 400, "Specified private IP address is duplicated.", "a requested private address is already taken"),
 
     // Instances.
@@ -214,6 +215,7 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
     let eni_action = ENI_ACTIONS.contains(&action);
     let creates_instance = INSTANCE_CREATING_ACTIONS.contains(&action);
     let join = action == "JoinSecurityGroup";
+    let modifies_instance = action == "ModifyInstanceAttribute";
     let text = sentence(&err);
     let code = match &err {
         D::NotFound(kind, _) => match kind {
@@ -232,7 +234,7 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
             ResourceKind::Image => Code::InvalidImageIdNotFound,
         },
         D::MixedGroupKinds { .. } if join => Code::MultiGroupTypeOnJoin,
-        D::MixedGroupKinds { .. } if creates_instance => Code::EnterpriseGroupMultiGroupType,
+        D::MixedGroupKinds { .. } if creates_instance || modifies_instance => Code::EnterpriseGroupMultiGroupType,
         D::MixedGroupKinds { .. } | D::AttachKindMismatch => Code::MultiGroupType,
         D::LastGroup {
             owner: Owner::Instance,
@@ -243,7 +245,7 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
         D::VpcMismatch {
             owner: Owner::Instance,
             ..
-        } if join => Code::InvalidInstanceIdMismatch,
+        } if join || modifies_instance => Code::InvalidInstanceIdMismatch,
         D::VpcMismatch { .. } if creates_instance => {
             return ApiError::with(
                 Code::InvalidParameterMismatch,
@@ -322,6 +324,7 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
         D::IpInUse(_) => Code::PrivateIpAddressDuplicated,
         D::IpExhausted if creates_instance => Code::QuotaExceededPrivateIpAddress,
         D::IpExhausted => Code::IpNotEnough,
+        D::NotSecondaryAddress(_) => Code::NotSecondaryAddress,
     };
     // The sentence brings its own period unless the row's template adds one.
     let detail = if code.message().ends_with("%s.") {

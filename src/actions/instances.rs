@@ -7,7 +7,7 @@ use super::paging::{self, Limits};
 use super::{empty, object, render, Answer, Call, MissingRegion};
 use crate::errors::{ApiError, Code};
 use crate::model::InstanceStatus;
-use crate::ops::instances::{self, Launch, LaunchEni};
+use crate::ops::instances::{self, Launch, LaunchEni, ModifyInstance};
 use crate::store::InstanceFilter;
 
 const INSTANCE_PAGES: Limits = Limits {
@@ -229,5 +229,35 @@ pub async fn delete(call: Call) -> Answer {
         instances::delete(tx, ctx, scope.as_deref(), &id, force)
     })
     .await?;
+    empty()
+}
+
+pub async fn modify_attribute(call: Call) -> Answer {
+    let id = call.params.required("InstanceId")?.to_string();
+    let region = instance_region(&call)?;
+    let groups = call.params.list("SecurityGroupIds", 100)?;
+    let req = ModifyInstance {
+        name: call.params.string("InstanceName"),
+        description: call.params.string("Description"),
+        host_name: call.params.string("HostName"),
+        security_group_ids: (!groups.is_empty()).then_some(groups),
+    };
+    call.write(&region, move |tx, ctx| {
+        let scope = (!ctx.region_id.is_empty()).then(|| ctx.region_id.clone());
+        instances::modify_attribute(tx, ctx, scope.as_deref(), &id, req)
+    })
+    .await?;
+    empty()
+}
+
+pub async fn delete_many(call: Call) -> Answer {
+    let region = call.region(MissingRegion::Generic)?;
+    let ids = call.params.list("InstanceId", 100)?;
+    if ids.is_empty() {
+        return Err(ApiError::missing("InstanceId.1"));
+    }
+    let force = call.params.bool("Force")?.unwrap_or(false);
+    call.write(&region, move |tx, ctx| instances::delete_many(tx, ctx, &ids, force))
+        .await?;
     empty()
 }

@@ -1,6 +1,7 @@
 //! Typed actions: for each ECS/VPC action, parse its parameters, call one operation, and
 //! render the answer in the wire shape. `TABLE` is the list of every action served.
 
+mod addresses;
 mod enis;
 mod groups;
 mod instances;
@@ -75,6 +76,10 @@ actions! {
     Ecs "StartInstance" => instances::start,
     Ecs "StopInstance" => instances::stop,
     Ecs "DeleteInstance" => instances::delete,
+    Ecs "DeleteInstances" => instances::delete_many,
+    Ecs "ModifyInstanceAttribute" => instances::modify_attribute,
+    Ecs "AssignPrivateIpAddresses" => addresses::assign,
+    Ecs "UnassignPrivateIpAddresses" => addresses::unassign,
     Ecs "CreateNetworkInterface" => enis::create,
     Ecs "DescribeNetworkInterfaces" => enis::describe,
     Ecs "DescribeNetworkInterfaceAttribute" => enis::describe_attribute,

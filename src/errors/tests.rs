@@ -136,7 +136,7 @@ domain_variants! {
     IpCountExceeded { .. }, ZoneMismatch, VSwitchZoneMismatch { .. }, InvalidName { .. },
     InvalidDescription { .. }, GroupInUse(..), QuotaExceeded { .. }, InvalidCidr(..),
     CidrOutsideVpc(..), CidrOverlap(..), CidrMaskLength(..), IpMalformed(..),
-    IpOutsideVSwitch(..), IpInUse(..), IpExhausted,
+    IpOutsideVSwitch(..), IpInUse(..), IpExhausted, NotSecondaryAddress(..),
 }
 
 fn not_found(kind: ResourceKind) -> D {
@@ -293,6 +293,10 @@ fn mapping() -> Vec<(&'static str, D, &'static str, u16)> {
         ("DetachNetworkInterface", D::DetachPrimary, "InvalidOperation.DetachPrimaryEniNotAllowed", 400),
         ("ModifyNetworkInterfaceAttribute", D::PrimaryOnlyNameAndDescription, "InvalidOperation.PrimaryEniOnlySupportModifyNameAndDesc", 404),
         ("ModifyNetworkInterfaceAttribute", D::PrimaryQueueNumber, "InvalidOperation.ModifyPrimaryEniQueueNumber", 403),
+        ("UnassignPrivateIpAddresses", D::NotSecondaryAddress("10.0.0.1".into()), "InvalidParameter", 400),
+        ("ModifyInstanceAttribute", mixed(INST), "EnterpriseGroupLimited.MutliGroupType", 403),
+        ("ModifyInstanceAttribute", vpc(INST), "InvalidInstanceId.Mismatch", 400),
+        ("ModifyInstanceAttribute", D::AttachKindMismatch, "InvalidOperation.MultiGroupType", 403),
         ("ModifyNetworkInterfaceAttribute", D::QueueNumberState, "InvalidOperation.InvalidEniState", 403),
         ("DeleteNetworkInterface", D::PrimaryEniNotAllowed("eni-p".into()), "InvalidOperation.InvalidEniType", 403),
         ("AttachNetworkInterface", D::PrimaryEniNotAllowed("eni-p".into()), "InvalidOperation.InvalidEniType", 403),

@@ -121,4 +121,6 @@ pub enum DomainError {
     IpInUse(String),
     #[error("the vSwitch has no free private IP address")]
     IpExhausted,
+    #[error("{0} is not a secondary private IP address of the network interface")]
+    NotSecondaryAddress(String),
 }

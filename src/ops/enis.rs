@@ -112,7 +112,7 @@ fn instance_kind(tx: &dyn Tx, ctx: &Ctx, instance: &Instance) -> OpResult<(Group
     Ok((kind, enis))
 }
 
-fn group_kind(tx: &dyn Tx, ctx: &Ctx, owner: Owner, ids: &[String]) -> OpResult<GroupKind> {
+pub(crate) fn group_kind(tx: &dyn Tx, ctx: &Ctx, owner: Owner, ids: &[String]) -> OpResult<GroupKind> {
     let groups = load_groups(tx, ctx, ids)?;
     let refs: Vec<&SecurityGroup> = groups.iter().collect();
     rules::kind_of(owner, &refs)?.ok_or_else(|| DomainError::LastGroup { owner }.into())

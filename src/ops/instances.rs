@@ -295,3 +295,85 @@ pub fn describe(
         Ok((i, enis))
     })
 }
+
+pub struct ModifyInstance {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub host_name: Option<String>,
+    /// The instance's whole new set of groups.
+    pub security_group_ids: Option<Vec<String>>,
+}
+
+/// ModifyInstanceAttribute: names, and with `SecurityGroupIds.N` the instance's whole set of
+/// groups in one call — the only way to move an instance between basic and advanced groups.
+pub fn modify_attribute(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    region: Option<&str>,
+    id: &str,
+    req: ModifyInstance,
+) -> OpResult<()> {
+    if let Some(name) = &req.name {
+        names::check_name("InstanceName", name)?;
+    }
+    if let Some(description) = &req.description {
+        names::check_description("Description", description, 256)?;
+    }
+    let mut instance = load_instance(tx, ctx, region, id)?;
+    let ctx = &ctx.in_region(&instance.region_id);
+    if let Some(ids) = req.security_group_ids {
+        rules::check_instance_settled(&instance)?;
+        let groups = load_groups(tx, ctx, &ids)?;
+        let refs: Vec<_> = groups.iter().collect();
+        let kind = rules::check_group_set(
+            Owner::Instance,
+            &instance.vpc_id,
+            &refs,
+            ctx.limits.groups_per_instance,
+            None,
+        )?;
+        if let Some(itype) = ctx.catalog.instance_type(&instance.instance_type) {
+            rules::check_type_supports_kind(itype.id, itype.supports_advanced_groups, kind)?;
+        }
+        let mut enis = tx.enis_of_instance(&instance.id)?.into_iter();
+        let mut primary = enis
+            .next()
+            .filter(|e| e.eni_type == EniType::Primary)
+            .ok_or_else(|| crate::store::StoreFault(format!("instance {id} has no primary ENI")))?;
+        // Rule c holds for as long as an ENI is attached: its kind must be the new one.
+        for secondary in enis {
+            let eni_kind = super::enis::group_kind(tx, ctx, Owner::Eni, &secondary.security_group_ids)?;
+            if eni_kind != kind {
+                return Err(DomainError::AttachKindMismatch.into());
+            }
+        }
+        let joining: Vec<_> = refs
+            .iter()
+            .copied()
+            .filter(|g| !primary.security_group_ids.contains(&g.id))
+            .collect();
+        check_capacities(tx, ctx, &joining, 1)?;
+        primary.security_group_ids = ids;
+        tx.update_eni(&primary)?;
+    }
+    if let Some(name) = req.name {
+        instance.name = name;
+    }
+    if let Some(description) = req.description {
+        instance.description = description;
+    }
+    if let Some(host_name) = req.host_name {
+        instance.host_name = host_name;
+    }
+    tx.update_instance(&instance)?;
+    ctx.record(tx, vec![instance.id])?;
+    Ok(())
+}
+
+/// DeleteInstances: all of them or none.
+pub fn delete_many(tx: &dyn Tx, ctx: &Ctx, ids: &[String], force: bool) -> OpResult<()> {
+    for id in ids {
+        delete(tx, ctx, Some(&ctx.region_id), id, force)?;
+    }
+    Ok(())
+}

@@ -3,6 +3,7 @@
 //! trace. The API and the console reach state only through these functions.
 
 pub mod accounts;
+pub mod addresses;
 pub mod enis;
 pub mod groups;
 pub mod instances;

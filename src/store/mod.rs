@@ -212,6 +212,7 @@ pub trait Tx {
 
     /// Adds a secondary private address to an ENI.
     fn add_private_ip(&self, eni: &Eni, address: &str) -> R<()>;
+    fn remove_private_ip(&self, vswitch_id: &str, ip: u32) -> R<()>;
     fn ip_taken(&self, vswitch_id: &str, ip: u32) -> R<bool>;
     /// The lowest free address of the vSwitch in `first..=last`.
     fn free_ip(&self, vswitch_id: &str, first: u32, last: u32) -> R<Option<u32>>;

@@ -1065,6 +1065,14 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn remove_private_ip(&self, vswitch_id: &str, ip: u32) -> R<()> {
+        self.exec(
+            "DELETE FROM private_ips WHERE vswitch_id = ? AND ip = ?",
+            params![vswitch_id, ip as i64],
+        )?;
+        Ok(())
+    }
+
     fn ip_taken(&self, vswitch_id: &str, ip: u32) -> R<bool> {
         Ok(self
             .one(
