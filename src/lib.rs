@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod cli;
 pub mod errors;
 pub mod model;
 pub mod ops;

@@ -28,6 +28,10 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    #[command(flatten)]
+    Client(ecsnet::cli::ClientCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completion { shell: clap_complete::Shell },
 }
 
 #[derive(clap::Args)]
@@ -88,6 +92,17 @@ fn main() -> ExitCode {
             Command::Account {
                 command: AccountCommand::Create { data_dir },
             } => create_account(data_dir).await,
+            Command::Client(command) => ecsnet::cli::run(command).await,
+            Command::Completion { shell } => {
+                use clap::CommandFactory;
+                clap_complete::generate(
+                    shell,
+                    &mut Cli::command(),
+                    "ecsnet",
+                    &mut std::io::stdout(),
+                );
+                Ok(())
+            }
         }
     });
     match outcome {
