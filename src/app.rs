@@ -1,9 +1,14 @@
 //! What a running server shares between requests.
 
+use std::time::Duration;
+
+use crate::clock::Clock;
 use crate::model::catalog::Catalog;
 use crate::model::Limits;
 use crate::store::Store;
 use crate::wire::auth::NonceGuard;
+use crate::wire::faults::Faults;
+use crate::wire::throttle::Throttle;
 
 pub struct App {
     pub store: Store,
@@ -12,6 +17,21 @@ pub struct App {
     /// Development mode: any AccessKeyId is accepted unsigned, its account derived from the id.
     pub accept_any_access_key: bool,
     pub nonces: NonceGuard,
+    /// The server's time (request timestamps are checked against the system clock instead).
+    pub clock: Clock,
+    /// How long asynchronous states last (Attaching, Pending, …); zero completes them within
+    /// the call.
+    pub transition_delay: Duration,
+    pub throttle: Option<Throttle>,
+    pub faults: Option<Faults>,
+}
+
+impl App {
+    /// When a transition started at `now_ms` settles, or `None` when it completes at once.
+    pub fn settles_at(&self, now_ms: i64) -> Option<i64> {
+        let delay = i64::try_from(self.transition_delay.as_millis()).unwrap_or(i64::MAX);
+        (delay > 0).then(|| now_ms.saturating_add(delay))
+    }
 }
 
 /// The replay window for timestamps and nonces.

@@ -4,6 +4,7 @@
 //! calls); that choice is made here and nowhere else. docs/errors.md is generated from this
 //! table and a test keeps the two in step.
 
+use crate::model::permissions::{AddressField, Direction, Protocol};
 use crate::model::{DomainError, Owner, ResourceKind};
 
 macro_rules! error_codes {
@@ -54,6 +55,11 @@ error_codes! {
     InvalidVersion = ("InvalidVersion", 400, "Specified parameter Version is not valid.", "the Version is not the action's API version (2014-05-26 for ECS, 2016-04-28 for VPC)"),
     InvalidRegionIdNotFound = ("InvalidRegionId.NotFound", 404, "The specified region does not exist.", "the RegionId is not in the catalog"),
     DryRunOperation = ("DryRunOperation", 400, "Request validation has been passed with DryRun flag set.", "a DryRun=true request passed every check; nothing was changed"),
+
+    // Time, throttling and faults.
+    ForbiddenInstanceIsBeingCreated = ("Forbidden.InstanceIsBeingCreated", 403, "The specified instance is being created.", "Join/LeaveSecurityGroup names an instance that is still Pending (being created)"),
+    ThrottlingUser = ("Throttling.User", 400, "Request was denied due to user flow control.", "the account called the action more often than the configured rate allows (`--throttle-rate`, `--throttle-burst`); the answer carries `x-acs-retry-after` (milliseconds)"),
+    ServiceUnavailable = ("ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server.", "fault injection (`--fault-rate`) picked the call; it is answered before anything is read or written"),
     InternalError = ("InternalError", 500, "The request processing has failed due to some unknown error.", "a genuine server fault (the store failed); nothing was committed"),
 
     // Security groups.
@@ -116,6 +122,56 @@ error_codes! {
     NotSecondaryAddress = ("InvalidParameter", 400, "%s", "UnassignPrivateIpAddresses names an address that is not a secondary address of the ENI"),
     PrivateIpAddressDuplicated = ("InvalidPrivateIpAddress.Duplicated", 400, "Specified private IP address is duplicated.", "a requested private address is already taken"),
 
+    // Security group rules.
+    RuleProtocolValueNotSupported = ("InvalidIpProtocol.ValueNotSupported", 400, "The parameter %s must be specified with case insensitive TCP, UDP, ICMP, GRE or All.", "a rule's IpProtocol is absent or not TCP, UDP, ICMP, ICMPv6, GRE or ALL (in any case)"),
+    RulePortRangeMissing = ("InvalidPortRange.Malformed", 400, "The specified parameter PortRange must set.", "a rule gives neither PortRange nor PortRangeListId"),
+    RulePortRangeFormat = ("InvalidParam.PortRange", 400, "The specified parameter %s is not valid. It should be two integers less than 65535 in ?/? format.", "a rule's PortRange is not two integers separated by a slash"),
+    RulePortRangeValue = ("InvalidIpProtocol.Malformed", 400, "The specified parameter PortRange is not valid.", "a TCP or UDP PortRange is outside 1-65535 or starts after it ends"),
+    RuleProtocolPortMismatch = ("OperationDenied", 400, "The specified IpProtocol does not exist or IpProtocol and PortRange do not match.", "a TCP or UDP rule has PortRange -1/-1, or an ICMP, ICMPv6, GRE or ALL rule any other range"),
+    RuleSourcePortRange = ("InvalidSourcePortRange.Malformed", 400, "The specified parameter SourcePortRange is not valid.", "a rule's SourcePortRange breaks the PortRange rules"),
+    RuleSourceCidrIp = ("InvalidSourceCidrIp.Malformed", 400, "The specified parameter SourceCidrIp is not valid.", "a rule's SourceCidrIp is not an IPv4 address or CIDR block"),
+    RuleDestCidrIp = ("InvalidDestCidrIp.Malformed", 400, "The specified parameter DestCidrIp is not valid.", "a rule's DestCidrIp is not an IPv4 address or CIDR block"),
+    RuleIpv6SourceCidrIp = ("InvalidParam.Ipv6SourceCidrIp", 400, "The specified parameter %s is not valid.", "a rule's Ipv6SourceCidrIp is not an IPv6 address or CIDR block"),
+    RuleIpv6DestCidrIp = ("InvalidParam.Ipv6DestCidrIp", 400, "The specified parameter %s is not valid.", "a rule's Ipv6DestCidrIp is not an IPv6 address or CIDR block"),
+    RuleSourceBothFamilies = ("InvalidParam.SourceIp", 400, "The Parameters SourceCidrIp and Ipv6SourceCidrIp in %s cannot be set at the same time.", "a rule gives both SourceCidrIp and Ipv6SourceCidrIp"),
+    RuleDestBothFamilies = ("InvalidParam.DestIp", 400, "The Parameters DestCidrIp and Ipv6DestCidrIp in %s cannot be set at the same time.", "a rule gives both DestCidrIp and Ipv6DestCidrIp"),
+    RuleIcmpWithIpv6 = ("InvalidParam.Ipv4ProtocolConflictWithIpv6Address", 400, "IPv6 address cannot be specified for IPv4-specific protocol.", "an ICMP rule names an IPv6 address"),
+    RuleIcmpv6WithIpv4 = ("InvalidParam.Ipv6ProtocolConflictWithIpv4Address", 400, "IPv4 address cannot be specified for IPv6-specific protocol.", "an ICMPv6 rule names an IPv4 address"),
+    RuleSourceMissing = ("MissingParameter.Source", 400, "One of the parameters SourceCidrIp, Ipv6SourceCidrIp, SourceGroupId or SourcePrefixListId in %s must be specified.", "an inbound rule names no source"),
+    RuleDestMissing = ("MissingParameter.Dest", 400, "One of the parameters DestCidrIp, Ipv6DestCidrIp, DestGroupId or DestPrefixListId in %s must be specified.", "an outbound rule names no destination"),
+    RulePolicyMalformed = ("InvalidPolicy.Malformed", 400, "The specified parameter %s is not valid.", "a rule's Policy is neither accept nor drop (in any case)"),
+    RulePriorityMalformed = ("InvalidPriority.Malformed", 400, "The parameter Priority is invalid.", "a rule's Priority is not an integer"),
+    RulePriorityValueNotSupported = ("InvalidPriority.ValueNotSupported", 400, "The specified parameter %s is invalid.", "a rule's Priority is outside 1-100"),
+    InvalidNicTypeValueNotSupported = ("InvalidNicType.ValueNotSupported", 400, "The specified NicType does not exist.", "NicType is neither internet nor intranet (rule calls and DescribeSecurityGroupAttribute)"),
+    RuleDescriptionMalformed = ("InvalidSecurityGroupDiscription.Malformed", 400, "The specified security group rule description is not valid.", "a rule's Description is longer than 512 characters"),
+    SourceGroupNeedsIntranet = ("InvalidSourceGroupId.Mismatch", 403, "NicType is required or NicType expects intranet.", "an inbound rule whose source is a group asks for NicType internet"),
+    DestGroupNeedsIntranet = ("InvalidDestGroupId.Mismatch", 403, "NicType is required or NicType expects intranet.", "an outbound rule whose destination is a group asks for NicType internet"),
+    InvalidSourceGroupIdMismatch = ("InvalidSourceGroupId.Mismatch", 400, "Specified security group and source group are not in the same VPC.", "an inbound rule's source group is in another VPC"),
+    InvalidDestGroupIdMismatch = ("InvalidDestGroupId.Mismatch", 400, "Specified security group and destination group are not in the same VPC.", "an outbound rule's destination group is in another VPC"),
+    InvalidSourceGroupIdNotFound = ("InvalidSourceGroupId.NotFound", 404, "The SourceGroupId provided does not exist in our records.", "an inbound rule's source group is unknown in the account and region"),
+    InvalidDestGroupIdNotFound = ("InvalidDestGroupId.NotFound", 404, "The DestGroupId provided does not exist in our records.", "an outbound rule's destination group is unknown in the account and region"),
+    SourceGroupIsSelf = ("InvalidParamter.Conflict", 403, "The specified SecurityGroupId should be different from the SourceGroupId.", "an inbound rule names its own group as the source"),
+    DestGroupIsSelf = ("InvalidSecurityGroup.IsSame", 403, "The authorized SecurityGroupId should be different from the DestGroupId.", "an outbound rule names its own group as the destination"),
+    PeerGroupAdvanced = ("InvalidGroupAuthParameter.OperationDenied", 400, "The security group can not authorize to enterprise level security group.", "a rule names an advanced (enterprise) group as its source or destination"),
+    AdvancedGroupReference = ("InvalidGroupParameter.OperationDenied", 400, "The attributes Policy, SourceGroupId, DestGroupId of enterprise level security groups are not allowed to be set or modified.", "a rule of an advanced (enterprise) group names a group"),
+    GroupRuleLimitExceed = ("AuthorizedGroupRule.LimitExceed", 400, "You have reached the limit on the number of group authorization rules that you can add to a security group.When authorization object of rule is security group, the limit is %s.", "a basic group would hold more rules naming groups than the limit (20 by default)"),
+    AuthorizationLimitExceed = ("AuthorizationLimitExceed", 403, "The limit of authorization records in the security group reaches.", "a group would hold more rules, inbound and outbound together, than the limit (200 by default)"),
+    InvalidParamPermissions = ("InvalidParam.Permissions", 400, "The specified parameter Permissions cannot coexist with other parameters.", "Permissions.N is combined with the flat rule parameters, or SecurityGroupRuleId.N with either"),
+    DuplicatePermissions = ("InvalidParam.DuplicatePermissions", 400, "There are duplicate permissions in the specified parameter Permissions.", "one request names the same rule twice"),
+    InvalidParamSecurityGroupRuleId = ("InvalidParam.SecurityGroupRuleId", 400, "The specified parameter SecurityGroupRuleId is not valid.", "Revoke names a rule id that is not a rule of the group in that direction (the behaviour since 2024-07-08)"),
+    SecurityGroupRuleIdRepeated = ("InvalidParam.SecurityGroupRuleIdRepeated", 400, "The specified parameter SecurityGroupRuleId is repeated.", "Revoke names a rule id twice"),
+    InvalidSecurityGroupRuleIdNotFound = ("InvalidSecurityGroupRuleId.NotFound", 404, "The specified SecurityGroupRuleId is not exists.", "Modify names a rule id that is not a rule of the group in that direction"),
+    SecurityGroupRuleNotFound = ("SecurityGroupRule.NotFound", 404, "The target security group rule not exist.", "Modify without a SecurityGroupRuleId matches no rule of the group"),
+    ModifySgRuleEntityType = ("InvalidOperation.ModifySgRuleEntityType", 400, "The source or destination type of the rules cannot be modified.", "Modify would change the kind of a rule's source or destination (address family, group, prefix list)"),
+    RuleDuplicate = ("InvalidOperation.RuleDuplicate", 400, "%s.", "Modify would make a rule the same as another rule of the group"),
+    ModifyNicType = ("InvalidOperation.ModifyNicType", 400, "NicType is not allowed to modify.", "Modify by rule id gives a NicType other than the rule's"),
+    InvalidPrefixListIdNotFound = ("InvalidPrefixListId.NotFound", 404, "The specified prefix list was not found.", "a rule's only source or destination is a prefix list (ecsnet has none)"),
+    InvalidPortRangeListIdNotFound = ("InvalidPortRangeListId.NotFound", 400, "The specified port range list was not found.", "a rule names a PortRangeListId instead of a PortRange (ecsnet has none)"),
+    InvalidInnerAccessPolicy = ("InvalidPolicy.Malformed", 400, "The Policy is invalid. Only 'Accept' and 'Drop' are supported. Ignore case.", "ModifySecurityGroupPolicy without an InnerAccessPolicy of Accept or Drop"),
+    InnerAccessPolicyFixed = ("InvalidParameter.InnerAccessPolicy", 404, "The InnerAccessPolicy attribute of enterprise level security group can't be modified.", "ModifySecurityGroupPolicy on an advanced (enterprise) group"),
+    InvalidDirection = ("InvalidParamter", 400, "Invalid Parameter.", "DescribeSecurityGroupAttribute gets a Direction other than ingress, egress or all"),
+    DependencyViolationReferenced = ("DependencyViolation", 403, "The specified security group has been authorized in another one.", "DeleteSecurityGroup while a rule of another group names it"),
+
     // Instances.
     EnterpriseGroupMultiGroupType = ("EnterpriseGroupLimited.MutliGroupType", 403, "The specified instance can't join multi SecurityGroup types.", "RunInstances/CreateInstance with groups of both types (rule a)"),
     EnterpriseGroupInstanceType = ("EnterpriseGroupLimited.InstanceType", 403, "The specified instance type doesn't support Enterprise SecurityGroup.", "RunInstances/CreateInstance puts a type that cannot use advanced groups into one"),
@@ -130,6 +186,17 @@ error_codes! {
     InvalidImageIdNotFound = ("InvalidImageId.NotFound", 404, "The specified ImageId does not exist.", "the ImageId is not in the catalog"),
     InvalidZoneIdNotFound = ("InvalidZoneId.NotFound", 404, "The ZoneId provided does not exist in our records.", "the ZoneId is not a zone of the region"),
     InvalidStatusNotFound = ("InvalidStatus.NotFound", 404, "The specified Status is not found", "DescribeInstances filters by an unknown Status"),
+
+    // Tags and idempotency.
+    InvalidTagKeyMalformed = ("InvalidTagKey.Malformed", 400, "The specified Tag.n.Key is not valid.", "a tag key to set is empty, longer than 128 characters, starts with aliyun or acs:, or contains http:// or https://; or a tag filter has a value without a key"),
+    InvalidTagValueMalformed = ("InvalidTagValue.Malformed", 400, "The specified Tag.n.Value is not valid.", "a tag value is longer than 128 characters"),
+    DuplicateTagKey = ("Duplicate.TagKey", 400, "The Tag.N.Key contain duplicate key.", "one request names the same tag key twice"),
+    QuotaExceedTags = ("QuotaExceed.Tags", 403, "%s", "a resource would carry more than 20 tags"),
+    NumberExceedTags = ("NumberExceed.Tags", 400, "The Tags parameter's number is exceed , Valid : 20", "a tag call gives more than 20 Tag.N or TagKey.N"),
+    NumberExceedResourceIds = ("NumberExceed.ResourceIds", 400, "The ResourceIds parameter's number is exceed , Valid : 50", "a tag call gives more than 50 ResourceId.N"),
+    InvalidResourceTypeNotFound = ("InvalidResourceType.NotFound", 404, "The ResourceType provided does not exist in our records.", "a tag call's ResourceType is not instance, eni or securitygroup"),
+    InvalidResourceIdNotFound = ("InvalidResourceId.NotFound", 404, "The specified ResourceIds are not found in our records.", "TagResources/UntagResources name a resource of that type that is not in the account and region"),
+    IdempotentParameterMismatch = ("IdempotentParameterMismatch", 400, "The specified ClientToken was used by an earlier request with different parameters.", "a creating call reuses an earlier call's ClientToken with different parameters"),
 
     // VPC API.
     InvalidCidrBlock = ("InvalidParameter", 400, "Specified CIDR block is not valid.", "CreateVpc gets a malformed or reserved CIDR block"),
@@ -209,6 +276,21 @@ const ENI_ACTIONS: &[&str] = &[
 
 const INSTANCE_CREATING_ACTIONS: &[&str] = &["RunInstances", "CreateInstance"];
 
+/// Actions that act on resources of any taggable type, naming a missing one by its ResourceId.
+const TAG_ACTIONS: &[&str] = &["TagResources", "UntagResources"];
+
+/// The rule calls: their description row is the rule one.
+const RULE_ACTIONS: &[&str] = &[
+    "AuthorizeSecurityGroup",
+    "AuthorizeSecurityGroupEgress",
+    "RevokeSecurityGroup",
+    "RevokeSecurityGroupEgress",
+    "ModifySecurityGroupRule",
+    "ModifySecurityGroupEgressRule",
+];
+
+const REVOKE_ACTIONS: &[&str] = &["RevokeSecurityGroup", "RevokeSecurityGroupEgress"];
+
 /// The single mapping from a broken domain rule to the answer `action` gives for it.
 pub fn from_domain(action: &str, err: DomainError) -> ApiError {
     use DomainError as D;
@@ -218,6 +300,7 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
     let modifies_instance = action == "ModifyInstanceAttribute";
     let text = sentence(&err);
     let code = match &err {
+        D::NotFound(..) if TAG_ACTIONS.contains(&action) => Code::InvalidResourceIdNotFound,
         D::NotFound(kind, _) => match kind {
             ResourceKind::Region => Code::InvalidRegionIdNotFound,
             ResourceKind::Zone => Code::InvalidZoneIdNotFound,
@@ -234,7 +317,9 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
             ResourceKind::Image => Code::InvalidImageIdNotFound,
         },
         D::MixedGroupKinds { .. } if join => Code::MultiGroupTypeOnJoin,
-        D::MixedGroupKinds { .. } if creates_instance || modifies_instance => Code::EnterpriseGroupMultiGroupType,
+        D::MixedGroupKinds { .. } if creates_instance || modifies_instance => {
+            Code::EnterpriseGroupMultiGroupType
+        }
         D::MixedGroupKinds { .. } | D::AttachKindMismatch => Code::MultiGroupType,
         D::LastGroup {
             owner: Owner::Instance,
@@ -277,6 +362,11 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
         D::PrimaryQueueNumber => Code::ModifyPrimaryEniQueueNumber,
         D::QueueNumberState => Code::EniQueueNumberState,
         D::PrimaryEniNotAllowed(_) => Code::InvalidEniType,
+        D::InstanceBeingCreated if eni_action => Code::InvalidEcsState,
+        D::InstanceBeingCreated if matches!(action, "JoinSecurityGroup" | "LeaveSecurityGroup") => {
+            Code::ForbiddenInstanceIsBeingCreated
+        }
+        D::InstanceBeingCreated => Code::IncorrectInstanceStatus,
         D::InstanceState { .. } if eni_action => Code::InvalidEcsState,
         D::InstanceState { .. } => Code::IncorrectInstanceStatus,
         D::EniState { .. } => Code::InvalidEniState,
@@ -298,6 +388,9 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
             "VSwitchName" => Code::InvalidVSwitchNameMalformed,
             other => return ApiError::invalid(other),
         },
+        D::InvalidDescription { .. } if RULE_ACTIONS.contains(&action) => {
+            Code::RuleDescriptionMalformed
+        }
         D::InvalidDescription { .. } => match action {
             "ModifySecurityGroupAttribute" => Code::InvalidSecurityGroupDiscriptionMalformed,
             "CreateVpc" => Code::InvalidVpcDiscriptionMalformed,
@@ -325,6 +418,99 @@ pub fn from_domain(action: &str, err: DomainError) -> ApiError {
         D::IpExhausted if creates_instance => Code::QuotaExceededPrivateIpAddress,
         D::IpExhausted => Code::IpNotEnough,
         D::NotSecondaryAddress(_) => Code::NotSecondaryAddress,
+        // Security group rules.
+        D::RuleProtocol { field } => {
+            return ApiError::with(Code::RuleProtocolValueNotSupported, field)
+        }
+        D::RulePortRangeMissing => Code::RulePortRangeMissing,
+        D::RulePortRangeFormat { field } => {
+            return ApiError::with(Code::RulePortRangeFormat, field)
+        }
+        D::RulePortRangeValue => Code::RulePortRangeValue,
+        D::RuleProtocolPortMismatch { .. } => Code::RuleProtocolPortMismatch,
+        D::RuleSourcePortRange { .. } => Code::RuleSourcePortRange,
+        D::RuleAddress { field, address } => {
+            let code = match address {
+                AddressField::SourceCidrIp => Code::RuleSourceCidrIp,
+                AddressField::DestCidrIp => Code::RuleDestCidrIp,
+                AddressField::Ipv6SourceCidrIp => Code::RuleIpv6SourceCidrIp,
+                AddressField::Ipv6DestCidrIp => Code::RuleIpv6DestCidrIp,
+            };
+            return ApiError::with(code, field);
+        }
+        D::RuleBothFamilies {
+            at,
+            source_side: true,
+        } => return ApiError::with(Code::RuleSourceBothFamilies, at),
+        D::RuleBothFamilies { at, .. } => return ApiError::with(Code::RuleDestBothFamilies, at),
+        D::RuleMixedFamilies => {
+            return ApiError::with(
+                Code::InvalidParameterConflict,
+                "IPv6 and IPv4 addresses cannot exist at the same time.",
+            )
+        }
+        D::RuleProtocolFamily {
+            protocol: Protocol::IcmpV6,
+        } => Code::RuleIcmpv6WithIpv4,
+        D::RuleProtocolFamily { .. } => Code::RuleIcmpWithIpv6,
+        D::RulePeerMissing {
+            direction: Direction::Ingress,
+            at,
+        } => return ApiError::with(Code::RuleSourceMissing, at),
+        D::RulePeerMissing { at, .. } => return ApiError::with(Code::RuleDestMissing, at),
+        D::RulePolicy { field } => return ApiError::with(Code::RulePolicyMalformed, field),
+        D::RulePriorityMalformed => Code::RulePriorityMalformed,
+        D::RulePriorityRange { field } => {
+            return ApiError::with(Code::RulePriorityValueNotSupported, field)
+        }
+        D::RuleNicType(_) => Code::InvalidNicTypeValueNotSupported,
+        D::RulePeerNeedsIntranet {
+            direction: Direction::Ingress,
+        } => Code::SourceGroupNeedsIntranet,
+        D::RulePeerNeedsIntranet { .. } => Code::DestGroupNeedsIntranet,
+        D::PeerGroupNotFound {
+            direction: Direction::Ingress,
+            ..
+        } => Code::InvalidSourceGroupIdNotFound,
+        D::PeerGroupNotFound { .. } => Code::InvalidDestGroupIdNotFound,
+        D::PeerGroupVpcMismatch {
+            direction: Direction::Ingress,
+            ..
+        } => Code::InvalidSourceGroupIdMismatch,
+        D::PeerGroupVpcMismatch { .. } => Code::InvalidDestGroupIdMismatch,
+        D::PeerGroupIsSelf {
+            direction: Direction::Ingress,
+        } => Code::SourceGroupIsSelf,
+        D::PeerGroupIsSelf { .. } => Code::DestGroupIsSelf,
+        D::PeerGroupAdvanced { .. } => Code::PeerGroupAdvanced,
+        D::AdvancedGroupReference { .. } => Code::AdvancedGroupReference,
+        D::GroupRuleLimit { limit } => {
+            return ApiError::with(Code::GroupRuleLimitExceed, limit.to_string())
+        }
+        D::RuleLimit { .. } => Code::AuthorizationLimitExceed,
+        D::DuplicatePermissions => Code::DuplicatePermissions,
+        D::RuleIdRepeated(_) => Code::SecurityGroupRuleIdRepeated,
+        // Revoke answers an unknown rule id as an invalid parameter (ecs-api.md §6.14).
+        D::RuleNotFound(_) if REVOKE_ACTIONS.contains(&action) => {
+            Code::InvalidParamSecurityGroupRuleId
+        }
+        D::RuleNotFound(_) => Code::InvalidSecurityGroupRuleIdNotFound,
+        D::NoMatchingRule => Code::SecurityGroupRuleNotFound,
+        D::RulePeerKindChange => Code::ModifySgRuleEntityType,
+        D::RuleDuplicate { .. } => Code::RuleDuplicate,
+        D::RuleNicTypeChange => Code::ModifyNicType,
+        D::PrefixListNotFound(_) => Code::InvalidPrefixListIdNotFound,
+        D::PortRangeListNotFound(_) => Code::InvalidPortRangeListIdNotFound,
+        D::InnerAccessPolicyInvalid => Code::InvalidInnerAccessPolicy,
+        D::InnerAccessPolicyFixed => Code::InnerAccessPolicyFixed,
+        D::GroupReferenced(_) => Code::DependencyViolationReferenced,
+        // Tags and idempotency.
+        D::InvalidTagKey { .. } => Code::InvalidTagKeyMalformed,
+        D::InvalidTagValue { .. } => Code::InvalidTagValueMalformed,
+        D::DuplicateTagKey(_) => Code::DuplicateTagKey,
+        D::TooManyTags { .. } => Code::QuotaExceedTags,
+        D::InvalidClientToken => return ApiError::invalid("ClientToken"),
+        D::IdempotentParameterMismatch => Code::IdempotentParameterMismatch,
     };
     // The sentence brings its own period unless the row's template adds one.
     let detail = if code.message().ends_with("%s.") {

@@ -4,9 +4,11 @@
 pub mod actions;
 pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod errors;
 pub mod model;
 pub mod ops;
 pub mod server;
+pub mod settler;
 pub mod store;
 pub mod wire;

@@ -1,12 +1,16 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use ecsnet::clock;
 use ecsnet::model::catalog::Catalog;
 use ecsnet::ops::accounts;
 use ecsnet::server::{self, Config, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
+use ecsnet::wire::faults::FaultConfig;
+use ecsnet::wire::throttle::ThrottleConfig;
 
 #[derive(Parser)]
 #[command(
@@ -59,6 +63,23 @@ struct ServeArgs {
     /// Reader connections of the store.
     #[arg(long, default_value_t = 4)]
     readers: usize,
+    /// How long asynchronous states last (Attaching, Detaching, Deleting, Pending, Starting,
+    /// Stopping), e.g. `2s` or `500ms`; 0 completes them within the call.
+    #[arg(long, default_value = "0", value_parser = clock::parse_duration)]
+    transition_delay: Duration,
+    /// Calls per second allowed per account and action; beyond it `Throttling.User`.
+    /// Unlimited when absent.
+    #[arg(long)]
+    throttle_rate: Option<f64>,
+    /// Calls a caller may make at once before the rate applies (default: one second's worth).
+    #[arg(long, requires = "throttle_rate")]
+    throttle_burst: Option<u32>,
+    /// The share of calls (0.0 to 1.0) answered `ServiceUnavailable` before anything is written.
+    #[arg(long, default_value_t = 0.0)]
+    fault_rate: f64,
+    /// Seed of the fault draws, to repeat a run's faults.
+    #[arg(long)]
+    fault_seed: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -138,6 +159,15 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.readers = args.readers;
     config.limits.enis_per_region = args.max_enis_per_region;
     config.limits.security_groups_per_region = args.max_security_groups_per_region;
+    config.transition_delay = args.transition_delay;
+    config.throttle = args.throttle_rate.map(|rate| match args.throttle_burst {
+        Some(burst) => ThrottleConfig { rate, burst },
+        None => ThrottleConfig::per_second(rate),
+    });
+    config.faults = FaultConfig {
+        rate: args.fault_rate,
+        seed: args.fault_seed,
+    };
     if let Some(path) = args.regions {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;

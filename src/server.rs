@@ -5,17 +5,22 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::app::{App, REPLAY_WINDOW_SECS};
+use crate::clock::Clock;
 use crate::model::catalog::Catalog;
 use crate::model::Limits;
 use crate::ops::accounts;
+use crate::settler::Settler;
 use crate::store;
 use crate::wire::auth::NonceGuard;
+use crate::wire::faults::{FaultConfig, Faults};
+use crate::wire::throttle::{Throttle, ThrottleConfig};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9300";
 pub const DEFAULT_DATA_DIR: &str = "./ecsnet-data";
@@ -30,6 +35,15 @@ pub struct Config {
     pub catalog: Catalog,
     pub limits: Limits,
     pub readers: usize,
+    /// The server's time; tests inject a `clock::ManualClock` here and advance it.
+    pub clock: Clock,
+    /// How long asynchronous states (Attaching, Pending, Stopping, …) last; zero (the default)
+    /// completes them within the call.
+    pub transition_delay: Duration,
+    /// Calls per second allowed per account and action; unlimited when `None`.
+    pub throttle: Option<ThrottleConfig>,
+    /// The share of calls answered ServiceUnavailable (none by default).
+    pub faults: FaultConfig,
 }
 
 impl Config {
@@ -42,6 +56,10 @@ impl Config {
             catalog: Catalog::builtin(),
             limits: Limits::default(),
             readers: 4,
+            clock: Clock::system(),
+            transition_delay: Duration::ZERO,
+            throttle: None,
+            faults: FaultConfig::default(),
         }
     }
 }
@@ -51,13 +69,22 @@ pub struct Running {
     pub addr: SocketAddr,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    settler: Settler,
 }
 
 impl Running {
     /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
     pub async fn stop(self) -> std::io::Result<()> {
         let _ = self.stop.send(());
-        self.task.await.map_err(std::io::Error::other)?
+        let served = self.task.await.map_err(std::io::Error::other);
+        self.settler.stop().await;
+        served?
+    }
+
+    /// Resolves once every transition due at the server clock's current time has settled
+    /// (after a test advanced its manual clock, say).
+    pub async fn settled(&self) {
+        self.settler.settled().await
     }
 
     /// Serves until `signal` resolves, then stops gracefully.
@@ -138,6 +165,10 @@ async fn bootstrap(config: &Config, store: &store::Store) -> Result<(), String> 
 }
 
 pub async fn start(config: Config) -> Result<Running, String> {
+    if let Some(throttle) = &config.throttle {
+        throttle.check()?;
+    }
+    config.faults.check()?;
     let store = open_store(&config.data_dir, config.readers)?;
     bootstrap(&config, &store).await?;
     if config.accept_any_access_key {
@@ -149,11 +180,18 @@ pub async fn start(config: Config) -> Result<Running, String> {
         limits: config.limits.clone(),
         accept_any_access_key: config.accept_any_access_key,
         nonces: NonceGuard::new(REPLAY_WINDOW_SECS),
+        clock: config.clock.clone(),
+        transition_delay: config.transition_delay,
+        throttle: config
+            .throttle
+            .map(|limit| Throttle::new(limit, config.clock.clone())),
+        faults: Faults::new(config.faults),
     });
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let settler = Settler::spawn(Arc::clone(&app));
     let (stop, stopped) = oneshot::channel::<()>();
     let router = crate::wire::server::router(app);
     let task = tokio::spawn(async move {
@@ -164,5 +202,10 @@ pub async fn start(config: Config) -> Result<Running, String> {
             .await
     });
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "ecsnet is serving");
-    Ok(Running { addr, stop, task })
+    Ok(Running {
+        addr,
+        stop,
+        task,
+        settler,
+    })
 }

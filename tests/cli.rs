@@ -356,3 +356,48 @@ async fn pager_waiter_signatures_and_credentials() {
     let run = cli.run(&["completion", "bash"], &[]).await;
     assert!(run.ok && run.stdout.contains("ecsnet"));
 }
+
+#[tokio::test]
+async fn seed_writes_a_demo_topology_and_many_enis_through_the_api() {
+    let server = TestServer::start().await;
+    let cli = Cli::new(&server);
+    cli.configure().await;
+    let demo = cli.run(&["seed", "--demo"], &[]).await.json();
+    let c = server.client();
+    let instances = c.call("DescribeInstances", &[("RegionId", REGION)]).await;
+    assert_eq!(instances.ok()["TotalCount"], 4);
+    let web1 = id(&demo, "Instances.web-1");
+    let db = id(&demo, "SecurityGroups.db");
+    assert!(instance_groups(&c, &web1).await.contains(&db));
+    let attached = c
+        .call(
+            "DescribeNetworkInterfaces",
+            &[
+                ("RegionId", REGION),
+                ("Type", "Secondary"),
+                ("Status", "InUse"),
+            ],
+        )
+        .await;
+    assert_eq!(attached.ok()["TotalCount"], 2);
+
+    let run = cli
+        .run(&["seed", "--enis", "40", "--concurrency", "4"], &[])
+        .await;
+    assert_eq!(run.json()["NetworkInterfaces"], 40);
+    assert!(run.stderr.contains("seeded 40/40 ENIs"), "{}", run.stderr);
+    let all = c
+        .call(
+            "DescribeNetworkInterfaces",
+            &[("RegionId", REGION), ("Type", "Secondary")],
+        )
+        .await;
+    assert_eq!(all.ok()["TotalCount"], 43);
+    // Beyond the ENI quota the seeder says how to raise it.
+    let run = cli.run(&["seed", "--enis", "100"], &[]).await;
+    assert!(
+        !run.ok && run.stderr.contains("--max-enis-per-region"),
+        "{}",
+        run.stderr
+    );
+}

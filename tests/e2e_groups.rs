@@ -914,28 +914,19 @@ async fn membership_needs_a_settled_instance_and_eni() {
     let w = world(&c).await;
     let (b0, b1) = (w.basic[0].as_str(), w.basic[1].as_str());
     let instance = run_instance(&c, &w.vswitch, &[b0, b1]).await;
-    for status in ["Pending", "Starting", "Stopping"] {
+    // An instance still being created (Pending) has its own code (ecs-api.md §5 rule i).
+    for (status, code) in [
+        ("Pending", "Forbidden.InstanceIsBeingCreated"),
+        ("Starting", "IncorrectInstanceStatus"),
+        ("Stopping", "IncorrectInstanceStatus"),
+    ] {
         force_status(&server, "instances", &instance, status);
         let (joining, leaving) = (
             member(BY_INSTANCE, &instance, &w.basic[1]),
             member(BY_INSTANCE, &instance, b0),
         );
-        refused(
-            &c,
-            "LeaveSecurityGroup",
-            &leaving,
-            "IncorrectInstanceStatus",
-            403,
-        )
-        .await;
-        refused(
-            &c,
-            "JoinSecurityGroup",
-            &joining,
-            "IncorrectInstanceStatus",
-            403,
-        )
-        .await;
+        refused(&c, "LeaveSecurityGroup", &leaving, code, 403).await;
+        refused(&c, "JoinSecurityGroup", &joining, code, 403).await;
     }
     force_status(&server, "instances", &instance, "Running");
     leave(&c, BY_INSTANCE, &instance, b1).await;

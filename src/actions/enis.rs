@@ -5,10 +5,13 @@
 use serde_json::{json, Value};
 
 use super::paging::{self, Limits};
+use super::tags::{new_tags, tag_filter};
 use super::{empty, render, Answer, Call, MissingRegion};
 use crate::errors::ApiError;
-use crate::model::{DomainError, EniStatus, EniType, ResourceKind};
+use crate::model::tags::{Tag, TagResourceType};
+use crate::model::{DomainError, Eni, EniStatus, EniType, ResourceKind};
 use crate::ops::enis::{self, ModifyEni, NewEni};
+use crate::ops::tags::{create_tagged, with_tags};
 use crate::ops::OpError;
 use crate::store::{EniFilter, Page, PageRequest};
 
@@ -65,10 +68,28 @@ pub async fn create(call: Call) -> Answer {
         source_dest_check: call.params.bool("SourceDestCheck")?.unwrap_or(false),
         queue_number: queue_number(&call)?.unwrap_or(1),
     };
-    let eni = call
-        .write(&region, move |tx, ctx| enis::create(tx, ctx, req))
-        .await?;
-    let full = render::eni(&eni, &call.account_id);
+    let tags = new_tags(&call.params)?;
+    let owner = call.account_id.clone();
+    call.write_idempotent(
+        &region,
+        move |tx, ctx| {
+            create_tagged(
+                tx,
+                ctx,
+                TagResourceType::Eni,
+                tags,
+                |tx, ctx| enis::create(tx, ctx, req),
+                |eni| vec![eni.id.clone()],
+            )
+        },
+        move |(eni, tags)| created(&eni, &owner, &tags),
+    )
+    .await
+}
+
+/// CreateNetworkInterface's answer: the new ENI's fields that the call documents.
+fn created(eni: &Eni, owner: &str, tags: &[Tag]) -> Value {
+    let full = render::eni(eni, owner, tags);
     let pick = |k: &str| full.get(k).cloned().unwrap_or(Value::Null);
     let mut out = serde_json::Map::new();
     for key in [
@@ -96,7 +117,7 @@ pub async fn create(call: Call) -> Answer {
         out.insert(key.into(), pick(key));
     }
     out.insert("ServiceID".into(), json!(0));
-    Ok(out)
+    Value::Object(out)
 }
 
 pub async fn describe(call: Call) -> Answer {
@@ -123,13 +144,17 @@ pub async fn describe(call: Call) -> Answer {
         name: call.params.string("NetworkInterfaceName"),
         eni_type,
         status,
+        tags: tag_filter(&call)?,
     };
     let (account, request) = (call.account_id.clone(), paging.request);
     let page = if matches_nothing(&call)? {
         Page::default()
     } else {
-        call.read(move |tx| enis::describe(tx, &account, &region, &filter, request))
-            .await?
+        call.read(move |tx| {
+            let page = enis::describe(tx, &account, &region, &filter, request)?;
+            with_tags(tx, page, |e| &e.id)
+        })
+        .await?
     };
     let mut out = paging.fields(&page, true);
     if let PageRequest::After { .. } = paging.request {
@@ -138,7 +163,7 @@ pub async fn describe(call: Call) -> Answer {
     let items = page
         .items
         .iter()
-        .map(|e| render::eni(e, &call.account_id))
+        .map(|(e, tags)| render::eni(e, &call.account_id, tags))
         .collect();
     out.insert(
         "NetworkInterfaceSets".into(),
@@ -151,13 +176,16 @@ pub async fn describe_attribute(call: Call) -> Answer {
     let region = call.region(MissingRegion::Generic)?;
     let id = call.params.required("NetworkInterfaceId")?.to_string();
     let account = call.account_id.clone();
-    let eni = call
+    let (eni, tags) = call
         .read(move |tx| {
-            tx.eni(&account, &region, &id)?
-                .ok_or_else(|| OpError::from(DomainError::NotFound(ResourceKind::Eni, id)))
+            let eni = tx
+                .eni(&account, &region, &id)?
+                .ok_or_else(|| OpError::from(DomainError::NotFound(ResourceKind::Eni, id)))?;
+            let tags = tx.tags_of(&eni.id)?;
+            Ok((eni, tags))
         })
         .await?;
-    let mut out = match render::eni(&eni, &call.account_id) {
+    let mut out = match render::eni(&eni, &call.account_id, &tags) {
         Value::Object(map) => map,
         _ => unreachable!("render::eni builds an object"),
     };
@@ -174,11 +202,10 @@ pub async fn describe_attribute(call: Call) -> Answer {
     Ok(out)
 }
 
-/// Filters on attributes no ENI here has (IPv6 addresses, tags, a resource group, being
+/// Filters on attributes no ENI here has (IPv6 addresses, a resource group, being
 /// service-managed) match nothing.
 fn matches_nothing(call: &Call) -> Result<bool, ApiError> {
     Ok(!call.params.list("Ipv6Address", 100)?.is_empty()
-        || call.params.has_list("Tag")
         || call.params.get("ResourceGroupId").is_some()
         || call.params.bool("ServiceManaged")? == Some(true))
 }

@@ -4,11 +4,14 @@
 use serde_json::json;
 
 use super::paging::{self, Limits};
-use super::{empty, object, render, Answer, Call, MissingRegion};
+use super::tags::{new_tags, tag_filter};
+use super::{empty, render, Answer, Call, MissingRegion};
 use crate::errors::{ApiError, Code};
+use crate::model::tags::TagResourceType;
 use crate::model::{DomainError, GroupKind, ResourceKind};
 use crate::ops::groups::{self, NewGroup};
 use crate::ops::membership::{self, Member};
+use crate::ops::tags::{create_tagged, with_tags};
 use crate::ops::OpError;
 use crate::store::GroupFilter;
 
@@ -39,10 +42,22 @@ pub async fn create(call: Call) -> Answer {
         description: call.params.string("Description"),
         kind,
     };
-    let group = call
-        .write(&region, move |tx, ctx| groups::create(tx, ctx, req))
-        .await?;
-    object(json!({ "SecurityGroupId": group.id }))
+    let tags = new_tags(&call.params)?;
+    call.write_idempotent(
+        &region,
+        move |tx, ctx| {
+            create_tagged(
+                tx,
+                ctx,
+                TagResourceType::SecurityGroup,
+                tags,
+                |tx, ctx| groups::create(tx, ctx, req),
+                |group| vec![group.id.clone()],
+            )
+        },
+        |(group, _)| json!({ "SecurityGroupId": group.id }),
+    )
+    .await
 }
 
 pub async fn describe(call: Call) -> Answer {
@@ -63,11 +78,15 @@ pub async fn describe(call: Call) -> Answer {
         vpc_id: call.params.string("VpcId"),
         kind,
         name: call.params.string("SecurityGroupName"),
+        tags: tag_filter(&call)?,
     };
     let (account, request, filter_region) =
         (call.account_id.clone(), paging.request, region.clone());
     let page = call
-        .read(move |tx| groups::describe(tx, &account, &filter_region, &filter, request))
+        .read(move |tx| {
+            let page = groups::describe(tx, &account, &filter_region, &filter, request)?;
+            with_tags(tx, page, |(g, _)| &g.id)
+        })
         .await?;
     let mut out = paging.fields(&page, true);
     out.insert("RegionId".into(), region.into());
@@ -75,12 +94,12 @@ pub async fn describe(call: Call) -> Answer {
     let items = page
         .items
         .iter()
-        .map(|(g, members)| {
+        .map(|((g, usage), tags)| {
             let capacity = match g.kind {
                 GroupKind::Basic => limits.basic_group_capacity,
                 GroupKind::Advanced => limits.advanced_group_capacity,
             };
-            render::group(g, *members, capacity)
+            render::group(g, usage.members, capacity, usage.rules, tags)
         })
         .collect();
     out.insert(

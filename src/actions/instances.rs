@@ -3,11 +3,16 @@
 
 use serde_json::json;
 
+use serde_json::Value;
+
 use super::paging::{self, Limits};
-use super::{empty, object, render, Answer, Call, MissingRegion};
+use super::tags::{new_tags, tag_filter};
+use super::{empty, render, Answer, Call, MissingRegion};
 use crate::errors::{ApiError, Code};
+use crate::model::tags::TagResourceType;
 use crate::model::InstanceStatus;
 use crate::ops::instances::{self, Launch, LaunchEni, ModifyInstance};
+use crate::ops::tags::{create_tagged, with_tags};
 use crate::store::InstanceFilter;
 
 const INSTANCE_PAGES: Limits = Limits {
@@ -38,6 +43,32 @@ fn launch(
         start,
         secondary_enis: Vec::new(),
     })
+}
+
+/// Launches `req` with the call's `Tag.N` on every instance, idempotently by ClientToken;
+/// `answer` renders the ids of the new instances.
+async fn launch_tagged(
+    call: &Call,
+    region: &str,
+    req: Launch,
+    answer: fn(Vec<String>) -> Value,
+) -> Answer {
+    let tags = new_tags(&call.params)?;
+    call.write_idempotent(
+        region,
+        move |tx, ctx| {
+            create_tagged(
+                tx,
+                ctx,
+                TagResourceType::Instance,
+                tags,
+                |tx, ctx| instances::launch(tx, ctx, req),
+                Vec::clone,
+            )
+        },
+        move |(ids, _)| answer(ids),
+    )
+    .await
 }
 
 fn nic_error(message: &str) -> ApiError {
@@ -135,12 +166,10 @@ pub async fn run(call: Call) -> Answer {
         }
     };
     req.secondary_enis = nics.secondary;
-    let ids = call
-        .write(&region, move |tx, ctx| instances::launch(tx, ctx, req))
-        .await?;
-    object(
-        json!({ "InstanceIdSets": render::wrap("InstanceIdSet", ids.into_iter().map(|i| json!(i)).collect()) }),
-    )
+    launch_tagged(&call, &region, req, |ids| {
+        json!({ "InstanceIdSets": render::wrap("InstanceIdSet", ids.into_iter().map(|i| json!(i)).collect()) })
+    })
+    .await
 }
 
 pub async fn create(call: Call) -> Answer {
@@ -148,10 +177,13 @@ pub async fn create(call: Call) -> Answer {
     let vswitch = call.params.required("VSwitchId")?.to_string();
     let group = call.params.required("SecurityGroupId")?.to_string();
     let req = launch(&call, vswitch, vec![group], 1, false)?;
-    let ids = call
-        .write(&region, move |tx, ctx| instances::launch(tx, ctx, req))
-        .await?;
-    object(json!({ "InstanceId": ids.first().cloned().unwrap_or_default() }))
+    launch_tagged(
+        &call,
+        &region,
+        req,
+        |ids| json!({ "InstanceId": ids.first().cloned().unwrap_or_default() }),
+    )
+    .await
 }
 
 pub async fn describe(call: Call) -> Answer {
@@ -176,17 +208,21 @@ pub async fn describe(call: Call) -> Answer {
         name: call.params.string("InstanceName"),
         status,
         private_ips: call.params.json_list("PrivateIpAddresses", 100)?,
+        tags: tag_filter(&call)?,
     };
     let (account, request) = (call.account_id.clone(), paging.request);
     let page = call
-        .read(move |tx| instances::describe(tx, &account, &region, &filter, request))
+        .read(move |tx| {
+            let page = instances::describe(tx, &account, &region, &filter, request)?;
+            with_tags(tx, page, |(i, _)| &i.id)
+        })
         .await?;
     let mut out = paging.fields(&page, true);
     let catalog = &call.app.catalog;
     let items = page
         .items
         .iter()
-        .map(|(i, enis)| render::instance(i, enis, catalog))
+        .map(|((i, enis), tags)| render::instance(i, enis, catalog, tags))
         .collect();
     out.insert("Instances".into(), render::wrap("Instance", items));
     Ok(out)
@@ -257,7 +293,9 @@ pub async fn delete_many(call: Call) -> Answer {
         return Err(ApiError::missing("InstanceId.1"));
     }
     let force = call.params.bool("Force")?.unwrap_or(false);
-    call.write(&region, move |tx, ctx| instances::delete_many(tx, ctx, &ids, force))
-        .await?;
+    call.write(&region, move |tx, ctx| {
+        instances::delete_many(tx, ctx, &ids, force)
+    })
+    .await?;
     empty()
 }

@@ -8,6 +8,8 @@ mod instances;
 mod paging;
 mod regions;
 pub mod render;
+mod rules;
+mod tags;
 mod vpcs;
 
 use std::future::Future;
@@ -18,8 +20,10 @@ use serde_json::{Map, Value};
 
 use crate::app::App;
 use crate::errors::{self, ApiError, Code};
+use crate::model::idempotency::fingerprint;
+use crate::ops::idempotency::{self, ClientToken};
 use crate::ops::{Ctx, OpError, OpResult};
-use crate::store::Tx;
+use crate::store::{StoreFault, Tx};
 use crate::wire::params::Params;
 
 /// Which API (and so which `Version`) an action belongs to.
@@ -87,6 +91,17 @@ actions! {
     Ecs "DetachNetworkInterface" => enis::detach,
     Ecs "DeleteNetworkInterface" => enis::delete,
     Ecs "ModifyNetworkInterfaceAttribute" => enis::modify,
+    Ecs "TagResources" => tags::tag,
+    Ecs "UntagResources" => tags::untag,
+    Ecs "ListTagResources" => tags::list,
+    Ecs "AuthorizeSecurityGroup" => rules::authorize,
+    Ecs "AuthorizeSecurityGroupEgress" => rules::authorize_egress,
+    Ecs "RevokeSecurityGroup" => rules::revoke,
+    Ecs "RevokeSecurityGroupEgress" => rules::revoke_egress,
+    Ecs "ModifySecurityGroupRule" => rules::modify_rule,
+    Ecs "ModifySecurityGroupEgressRule" => rules::modify_egress_rule,
+    Ecs "DescribeSecurityGroupAttribute" => rules::describe_attribute,
+    Ecs "ModifySecurityGroupPolicy" => rules::modify_policy,
 }
 
 pub fn find(name: &str) -> Option<&'static ActionDef> {
@@ -128,12 +143,14 @@ impl Call {
     }
 
     pub fn ctx(&self, region: &str) -> Ctx {
+        let now_ms = self.app.clock.now_millis();
         Ctx {
             account_id: self.account_id.clone(),
             request_id: self.request_id.clone(),
             action: self.action,
             region_id: region.to_string(),
-            now: chrono::Utc::now().timestamp(),
+            now: now_ms.div_euclid(1000),
+            settles_at: self.app.settles_at(now_ms),
             catalog: self.app.catalog.clone(),
             limits: self.app.limits.clone(),
         }
@@ -167,6 +184,40 @@ impl Call {
             Ok(result) => result.map_err(|e| self.answer_error(e)),
             Err(fault) => Err(self.answer_error(fault.into())),
         }
+    }
+
+    /// A creating call made idempotent by its `ClientToken` (ecs-api.md §2.3): `render` turns
+    /// what `op` created into the answer inside the same transaction, and the answer is
+    /// recorded there under the token. A retry with the same parameters gets that answer
+    /// again and creates nothing; one with other parameters is refused. The protocol's
+    /// parameters (signature, nonce, timestamp, format) and the token are not compared.
+    pub async fn write_idempotent<T>(
+        &self,
+        region: &str,
+        op: impl FnOnce(&dyn Tx, &Ctx) -> OpResult<T> + Send + 'static,
+        render: impl FnOnce(T) -> Value + Send + 'static,
+    ) -> Answer {
+        let token = self.params.get("ClientToken").map(|token| ClientToken {
+            token: token.to_string(),
+            fingerprint: fingerprint(
+                self.params
+                    .call_pairs()
+                    .filter(|(name, _)| *name != "ClientToken"),
+            ),
+        });
+        self.write(region, move |tx, ctx| {
+            let text = idempotency::once(tx, ctx, token.as_ref(), |tx, ctx| {
+                match render(op(tx, ctx)?) {
+                    answer @ Value::Object(_) => Ok(answer.to_string()),
+                    _ => Err(StoreFault("an answer must be a JSON object".into()).into()),
+                }
+            })?;
+            // Parsed before the commit, so a record that cannot be answered fails as a fault
+            // with nothing written rather than after a create.
+            serde_json::from_str::<Map<String, Value>>(&text)
+                .map_err(|e| StoreFault(format!("a recorded answer does not parse: {e}")).into())
+        })
+        .await
     }
 
     /// Runs a query in one read transaction.

@@ -23,11 +23,11 @@ pub struct Paging {
 }
 
 /// NextToken is opaque to clients; here it is the sequence to continue after, in hex.
-fn encode_token(after: i64) -> String {
+pub(super) fn encode_token(after: i64) -> String {
     format!("{after:016x}")
 }
 
-fn decode_token(token: &str) -> Result<i64, ApiError> {
+pub(super) fn decode_token(token: &str) -> Result<i64, ApiError> {
     if token.len() != 16 {
         return Err(ApiError::of(Code::InvalidNextToken));
     }

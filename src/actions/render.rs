@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::model::catalog::Catalog;
+use crate::model::permissions::RuleCounts;
+use crate::model::tags::Tag;
 use crate::model::{Eni, Instance, SecurityGroup, VSwitch, Vpc};
 
 /// ENI, group, VPC and vSwitch times carry seconds.
@@ -27,8 +29,14 @@ pub fn wrap(inner: &str, items: Vec<Value>) -> Value {
     json!({ inner: items })
 }
 
-fn empty_tags() -> Value {
-    wrap("Tag", vec![])
+/// ECS tags: `Tags.Tag[]{TagKey, TagValue}` (the VPC API spells them `Key`/`Value`).
+pub fn tags(tags: &[Tag]) -> Value {
+    wrap(
+        "Tag",
+        tags.iter()
+            .map(|t| json!({ "TagKey": t.key, "TagValue": t.value }))
+            .collect(),
+    )
 }
 
 fn private_ip_sets(eni: &Eni) -> Value {
@@ -47,7 +55,7 @@ fn private_ip_sets(eni: &Eni) -> Value {
     )
 }
 
-pub fn eni(eni: &Eni, owner_id: &str) -> Value {
+pub fn eni(eni: &Eni, owner_id: &str, tags: &[Tag]) -> Value {
     json!({
         "NetworkInterfaceId": eni.id,
         "NetworkInterfaceName": eni.name,
@@ -65,7 +73,7 @@ pub fn eni(eni: &Eni, owner_id: &str) -> Value {
         "Ipv6Sets": wrap("Ipv6Set", vec![]),
         "Ipv4PrefixSets": wrap("Ipv4PrefixSet", vec![]),
         "Ipv6PrefixSets": wrap("Ipv6PrefixSet", vec![]),
-        "Tags": empty_tags(),
+        "Tags": self::tags(tags),
         "AssociatedPublicIp": {},
         "Attachment": match &eni.instance_id {
             Some(instance) => json!({
@@ -87,7 +95,13 @@ pub fn eni(eni: &Eni, owner_id: &str) -> Value {
     })
 }
 
-pub fn group(group: &SecurityGroup, members: u64, capacity: u64) -> Value {
+pub fn group(
+    group: &SecurityGroup,
+    members: u64,
+    capacity: u64,
+    rules: RuleCounts,
+    tags: &[Tag],
+) -> Value {
     json!({
         "SecurityGroupId": group.id,
         "SecurityGroupName": group.name,
@@ -99,13 +113,13 @@ pub fn group(group: &SecurityGroup, members: u64, capacity: u64) -> Value {
         "AvailableInstanceAmount": capacity.saturating_sub(members),
         "ResourceGroupId": "",
         "ServiceManaged": false,
-        "RuleCount": 0,
-        "GroupToGroupRuleCount": 0,
-        "Tags": empty_tags(),
+        "RuleCount": rules.rules,
+        "GroupToGroupRuleCount": rules.group_rules,
+        "Tags": self::tags(tags),
     })
 }
 
-pub fn instance(instance: &Instance, enis: &[Eni], catalog: &Catalog) -> Value {
+pub fn instance(instance: &Instance, enis: &[Eni], catalog: &Catalog, tags: &[Tag]) -> Value {
     let primary = enis.first();
     let groups: Vec<Value> = primary
         .map(|e| e.security_group_ids.iter().map(|g| json!(g)).collect())
@@ -167,7 +181,7 @@ pub fn instance(instance: &Instance, enis: &[Eni], catalog: &Catalog) -> Value {
         "InnerIpAddress": wrap("IpAddress", vec![]),
         "EipAddress": {"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": "", "IsSupportUnassociate": false},
         "OperationLocks": wrap("LockReason", vec![]),
-        "Tags": empty_tags(),
+        "Tags": self::tags(tags),
         "DeletionProtection": false,
         "ResourceGroupId": "",
     })

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::paging::{self, Limits};
-use super::{object, render, Answer, Call, MissingRegion};
+use super::{render, Answer, Call, MissingRegion};
 use crate::errors::ApiError;
 use crate::ops::vpcs::{self, NewVSwitch, NewVpc};
 use crate::store::{VSwitchFilter, VpcFilter};
@@ -22,15 +22,19 @@ pub async fn create_vpc(call: Call) -> Answer {
         name: call.params.string("VpcName"),
         description: call.params.string("Description"),
     };
-    let vpc = call
-        .write(&region, move |tx, ctx| vpcs::create_vpc(tx, ctx, req))
-        .await?;
-    object(json!({
-        "VpcId": vpc.id,
-        "VRouterId": vpc.vrouter_id,
-        "RouteTableId": vpc.route_table_id,
-        "ResourceGroupId": "",
-    }))
+    call.write_idempotent(
+        &region,
+        move |tx, ctx| vpcs::create_vpc(tx, ctx, req),
+        |vpc| {
+            json!({
+                "VpcId": vpc.id,
+                "VRouterId": vpc.vrouter_id,
+                "RouteTableId": vpc.route_table_id,
+                "ResourceGroupId": "",
+            })
+        },
+    )
+    .await
 }
 
 pub async fn describe_vpcs(call: Call) -> Answer {
@@ -64,10 +68,12 @@ pub async fn create_vswitch(call: Call) -> Answer {
         name: call.params.string("VSwitchName"),
         description: call.params.string("Description"),
     };
-    let vswitch = call
-        .write(&region, move |tx, ctx| vpcs::create_vswitch(tx, ctx, req))
-        .await?;
-    object(json!({ "VSwitchId": vswitch.id }))
+    call.write_idempotent(
+        &region,
+        move |tx, ctx| vpcs::create_vswitch(tx, ctx, req),
+        |vswitch| json!({ "VSwitchId": vswitch.id }),
+    )
+    .await
 }
 
 pub async fn describe_vswitches(call: Call) -> Answer {

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod config;
 pub mod output;
+mod seed;
 
 use std::time::{Duration, Instant};
 
@@ -53,6 +54,19 @@ pub enum ClientCommand {
     Sg {
         #[command(subcommand)]
         command: SgCommand,
+    },
+    /// Write data through a server's API: a small demo topology (`--demo`), or N ENIs for
+    /// load tests (`--enis N`; raise the server's --max-enis-per-region first).
+    Seed {
+        #[arg(long, conflicts_with = "enis", required_unless_present = "enis")]
+        demo: bool,
+        #[arg(long)]
+        enis: Option<u64>,
+        /// Requests in flight at once while seeding ENIs.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        #[command(flatten)]
+        target: TargetArgs,
     },
 }
 
@@ -433,6 +447,23 @@ pub async fn run(command: ClientCommand) -> Result<(), String> {
                     .map(|(i, g)| (format!("SecurityGroupId.{}", i + 1), g)),
             );
             friendly(&target, "ModifyNetworkInterfaceAttribute", params).await
+        }
+        ClientCommand::Seed {
+            demo,
+            enis,
+            concurrency,
+            target,
+        } => {
+            let resolved = config::resolve(&target.overrides())?;
+            let client = connect(&resolved, signing(&target.signature)?);
+            let summary = match (demo, enis) {
+                (true, _) => seed::demo(client, resolved.region).await?,
+                (false, Some(count)) => {
+                    seed::enis(client, resolved.region, count, concurrency).await?
+                }
+                (false, None) => return Err("say --demo or --enis N".into()),
+            };
+            print_answer(&summary, &[])
         }
         ClientCommand::Sg { command } => {
             let (action, group_id, instance_id, target) = match command {

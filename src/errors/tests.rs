@@ -13,10 +13,14 @@ const ENI: Owner = Owner::Eni;
 const STATUSES: [u16; 7] = [400, 401, 403, 404, 409, 500, 503];
 
 /// Codes the docs answer with 404 although they are not `*.NotFound` (ecs-api.md §6.16).
-const ODD_404S: [&str; 2] = [
+const ODD_404S: [&str; 3] = [
     "InvalidOperation.PrimaryEniOnlySupportModifyNameAndDesc",
     "InvalidParameter.SecurityGroupIdRepeated",
+    "InvalidParameter.InnerAccessPolicy",
 ];
+
+/// The only codes answered with 5xx: a genuine fault, and an injected one (`--fault-rate`).
+const SERVER_FAULTS: [&str; 2] = ["InternalError", "ServiceUnavailable"];
 
 const DOCS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/errors.md");
 
@@ -32,8 +36,8 @@ fn every_row_is_well_formed() {
         if !STATUSES.contains(&status) {
             problem("the status is not one the service uses");
         }
-        if status >= 500 && code != "InternalError" {
-            problem("only InternalError is a server fault");
+        if status >= 500 && !SERVER_FAULTS.contains(&code) {
+            problem("5xx is only for a server fault or an injected one");
         }
         if status == 404 && !code.ends_with(".NotFound") && !ODD_404S.contains(&code) {
             problem("404 is for *.NotFound codes and the documented odd ones");
@@ -133,10 +137,23 @@ domain_variants! {
     RepeatedGroupIds, GroupFull { .. }, AdvancedGroupUnsupported { .. }, DetachPrimary,
     PrimaryOnlyNameAndDescription, PrimaryQueueNumber, QueueNumberState, PrimaryEniNotAllowed(..), InstanceState { .. },
     EniState { .. }, EniNotAttachedTo { .. }, EniPerInstanceLimit { .. },
+    InstanceBeingCreated,
     IpCountExceeded { .. }, ZoneMismatch, VSwitchZoneMismatch { .. }, InvalidName { .. },
     InvalidDescription { .. }, GroupInUse(..), QuotaExceeded { .. }, InvalidCidr(..),
     CidrOutsideVpc(..), CidrOverlap(..), CidrMaskLength(..), IpMalformed(..),
     IpOutsideVSwitch(..), IpInUse(..), IpExhausted, NotSecondaryAddress(..),
+    RuleProtocol { .. }, RulePortRangeMissing, RulePortRangeFormat { .. }, RulePortRangeValue,
+    RuleProtocolPortMismatch { .. }, RuleSourcePortRange { .. }, RuleAddress { .. },
+    RuleBothFamilies { .. }, RuleMixedFamilies, RuleProtocolFamily { .. }, RulePeerMissing { .. },
+    RulePolicy { .. }, RulePriorityMalformed, RulePriorityRange { .. }, RuleNicType(..),
+    RulePeerNeedsIntranet { .. }, PeerGroupNotFound { .. }, PeerGroupVpcMismatch { .. },
+    PeerGroupIsSelf { .. }, PeerGroupAdvanced { .. }, AdvancedGroupReference { .. },
+    GroupRuleLimit { .. }, RuleLimit { .. }, DuplicatePermissions, RuleIdRepeated(..),
+    RuleNotFound(..), NoMatchingRule, RulePeerKindChange, RuleDuplicate { .. }, RuleNicTypeChange,
+    PrefixListNotFound(..), PortRangeListNotFound(..), InnerAccessPolicyInvalid,
+    InnerAccessPolicyFixed, GroupReferenced(..),
+    InvalidTagKey { .. }, InvalidTagValue { .. }, DuplicateTagKey(..), TooManyTags { .. },
+    InvalidClientToken, IdempotentParameterMismatch,
 }
 
 fn not_found(kind: ResourceKind) -> D {
@@ -310,6 +327,12 @@ fn mapping() -> Vec<(&'static str, D, &'static str, u16)> {
         ("StartInstance", instance_state(), "IncorrectInstanceStatus", 403),
         ("StopInstance", instance_state(), "IncorrectInstanceStatus", 403),
         ("DeleteInstance", instance_state(), "IncorrectInstanceStatus", 403),
+        // Rule i for an instance still being created (Pending): its own code on Join/Leave.
+        ("JoinSecurityGroup", D::InstanceBeingCreated, "Forbidden.InstanceIsBeingCreated", 403),
+        ("LeaveSecurityGroup", D::InstanceBeingCreated, "Forbidden.InstanceIsBeingCreated", 403),
+        ("AttachNetworkInterface", D::InstanceBeingCreated, "InvalidOperation.InvalidEcsState", 400),
+        ("DetachNetworkInterface", D::InstanceBeingCreated, "InvalidOperation.InvalidEcsState", 400),
+        ("ModifyInstanceAttribute", D::InstanceBeingCreated, "IncorrectInstanceStatus", 403),
         ("AttachNetworkInterface", eni_state(), "InvalidOperation.InvalidEniState", 400),
         ("DetachNetworkInterface", eni_state(), "InvalidOperation.InvalidEniState", 400),
         ("DeleteNetworkInterface", eni_state(), "InvalidOperation.InvalidEniState", 400),
@@ -359,6 +382,75 @@ fn mapping() -> Vec<(&'static str, D, &'static str, u16)> {
         ("RunInstances", D::IpExhausted, "QuotaExceeded.PrivateIpAddress", 400),
         ("CreateInstance", D::IpExhausted, "QuotaExceeded.PrivateIpAddress", 400),
         ("CreateNetworkInterface", D::IpExhausted, "InvalidVSwitchId.IpNotEnough", 403),
+        // Security group rules: the source and destination sides have their own codes.
+        ("AuthorizeSecurityGroup", D::RuleProtocol { field: "IpProtocol".into() }, "InvalidIpProtocol.ValueNotSupported", 400),
+        ("AuthorizeSecurityGroup", D::RulePortRangeMissing, "InvalidPortRange.Malformed", 400),
+        ("RevokeSecurityGroup", D::RulePortRangeFormat { field: "PortRange".into() }, "InvalidParam.PortRange", 400),
+        ("AuthorizeSecurityGroupEgress", D::RulePortRangeValue, "InvalidIpProtocol.Malformed", 400),
+        ("ModifySecurityGroupRule", D::RuleProtocolPortMismatch { protocol: "TCP", port_range: "-1/-1".into() }, "OperationDenied", 400),
+        ("AuthorizeSecurityGroup", D::RuleSourcePortRange { field: "SourcePortRange".into() }, "InvalidSourcePortRange.Malformed", 400),
+        ("AuthorizeSecurityGroup", D::RuleAddress { field: "SourceCidrIp".into(), address: AddressField::SourceCidrIp }, "InvalidSourceCidrIp.Malformed", 400),
+        ("AuthorizeSecurityGroupEgress", D::RuleAddress { field: "DestCidrIp".into(), address: AddressField::DestCidrIp }, "InvalidDestCidrIp.Malformed", 400),
+        ("AuthorizeSecurityGroup", D::RuleAddress { field: "Ipv6SourceCidrIp".into(), address: AddressField::Ipv6SourceCidrIp }, "InvalidParam.Ipv6SourceCidrIp", 400),
+        ("RevokeSecurityGroupEgress", D::RuleAddress { field: "Ipv6DestCidrIp".into(), address: AddressField::Ipv6DestCidrIp }, "InvalidParam.Ipv6DestCidrIp", 400),
+        ("AuthorizeSecurityGroup", D::RuleBothFamilies { at: "Permissions.1".into(), source_side: true }, "InvalidParam.SourceIp", 400),
+        ("AuthorizeSecurityGroup", D::RuleBothFamilies { at: "Permissions.1".into(), source_side: false }, "InvalidParam.DestIp", 400),
+        ("AuthorizeSecurityGroup", D::RuleMixedFamilies, "InvalidParameter.Conflict", 400),
+        ("AuthorizeSecurityGroup", D::RuleProtocolFamily { protocol: Protocol::Icmp }, "InvalidParam.Ipv4ProtocolConflictWithIpv6Address", 400),
+        ("AuthorizeSecurityGroup", D::RuleProtocolFamily { protocol: Protocol::IcmpV6 }, "InvalidParam.Ipv6ProtocolConflictWithIpv4Address", 400),
+        ("AuthorizeSecurityGroup", D::RulePeerMissing { direction: Direction::Ingress, at: "the request".into() }, "MissingParameter.Source", 400),
+        ("AuthorizeSecurityGroupEgress", D::RulePeerMissing { direction: Direction::Egress, at: "the request".into() }, "MissingParameter.Dest", 400),
+        ("AuthorizeSecurityGroup", D::RulePolicy { field: "Policy".into() }, "InvalidPolicy.Malformed", 400),
+        ("AuthorizeSecurityGroup", D::RulePriorityMalformed, "InvalidPriority.Malformed", 400),
+        ("AuthorizeSecurityGroup", D::RulePriorityRange { field: "Priority".into() }, "InvalidPriority.ValueNotSupported", 400),
+        ("AuthorizeSecurityGroup", D::RuleNicType("public".into()), "InvalidNicType.ValueNotSupported", 400),
+        ("AuthorizeSecurityGroup", description(), "InvalidSecurityGroupDiscription.Malformed", 400),
+        ("ModifySecurityGroupEgressRule", description(), "InvalidSecurityGroupDiscription.Malformed", 400),
+        ("AuthorizeSecurityGroup", D::RulePeerNeedsIntranet { direction: Direction::Ingress }, "InvalidSourceGroupId.Mismatch", 403),
+        ("AuthorizeSecurityGroupEgress", D::RulePeerNeedsIntranet { direction: Direction::Egress }, "InvalidDestGroupId.Mismatch", 403),
+        ("AuthorizeSecurityGroup", D::PeerGroupNotFound { direction: Direction::Ingress, group_id: "sg-x".into() }, "InvalidSourceGroupId.NotFound", 404),
+        ("AuthorizeSecurityGroupEgress", D::PeerGroupNotFound { direction: Direction::Egress, group_id: "sg-x".into() }, "InvalidDestGroupId.NotFound", 404),
+        ("AuthorizeSecurityGroup", D::PeerGroupVpcMismatch { direction: Direction::Ingress, group_id: "sg-x".into() }, "InvalidSourceGroupId.Mismatch", 400),
+        ("AuthorizeSecurityGroupEgress", D::PeerGroupVpcMismatch { direction: Direction::Egress, group_id: "sg-x".into() }, "InvalidDestGroupId.Mismatch", 400),
+        ("AuthorizeSecurityGroup", D::PeerGroupIsSelf { direction: Direction::Ingress }, "InvalidParamter.Conflict", 403),
+        ("AuthorizeSecurityGroupEgress", D::PeerGroupIsSelf { direction: Direction::Egress }, "InvalidSecurityGroup.IsSame", 403),
+        ("AuthorizeSecurityGroup", D::PeerGroupAdvanced { group_id: "sg-x".into() }, "InvalidGroupAuthParameter.OperationDenied", 400),
+        ("AuthorizeSecurityGroupEgress", D::AdvancedGroupReference { group_id: "sg-x".into() }, "InvalidGroupParameter.OperationDenied", 400),
+        ("AuthorizeSecurityGroup", D::GroupRuleLimit { limit: 20 }, "AuthorizedGroupRule.LimitExceed", 400),
+        ("AuthorizeSecurityGroupEgress", D::RuleLimit { limit: 200 }, "AuthorizationLimitExceed", 403),
+        ("RevokeSecurityGroup", D::DuplicatePermissions, "InvalidParam.DuplicatePermissions", 400),
+        ("RevokeSecurityGroup", D::RuleIdRepeated("sgr-1".into()), "InvalidParam.SecurityGroupRuleIdRepeated", 400),
+        // Revoke answers an unknown rule id as invalid (ecs-api.md §6.14), Modify as not found.
+        ("RevokeSecurityGroup", D::RuleNotFound("sgr-1".into()), "InvalidParam.SecurityGroupRuleId", 400),
+        ("RevokeSecurityGroupEgress", D::RuleNotFound("sgr-1".into()), "InvalidParam.SecurityGroupRuleId", 400),
+        ("ModifySecurityGroupRule", D::RuleNotFound("sgr-1".into()), "InvalidSecurityGroupRuleId.NotFound", 404),
+        ("ModifySecurityGroupEgressRule", D::RuleNotFound("sgr-1".into()), "InvalidSecurityGroupRuleId.NotFound", 404),
+        ("ModifySecurityGroupRule", D::NoMatchingRule, "SecurityGroupRule.NotFound", 404),
+        ("ModifySecurityGroupRule", D::RulePeerKindChange, "InvalidOperation.ModifySgRuleEntityType", 400),
+        ("ModifySecurityGroupEgressRule", D::RuleDuplicate { rule_id: "sgr-2".into() }, "InvalidOperation.RuleDuplicate", 400),
+        ("ModifySecurityGroupRule", D::RuleNicTypeChange, "InvalidOperation.ModifyNicType", 400),
+        ("AuthorizeSecurityGroup", D::PrefixListNotFound("pl-1".into()), "InvalidPrefixListId.NotFound", 404),
+        ("AuthorizeSecurityGroup", D::PortRangeListNotFound("prl-1".into()), "InvalidPortRangeListId.NotFound", 400),
+        ("AuthorizeSecurityGroup", not_found(K::SecurityGroup), "InvalidSecurityGroupId.NotFound", 404),
+        ("DescribeSecurityGroupAttribute", not_found(K::SecurityGroup), "InvalidSecurityGroupId.NotFound", 404),
+        ("ModifySecurityGroupPolicy", D::InnerAccessPolicyInvalid, "InvalidPolicy.Malformed", 400),
+        ("ModifySecurityGroupPolicy", D::InnerAccessPolicyFixed, "InvalidParameter.InnerAccessPolicy", 404),
+        ("DeleteSecurityGroup", D::GroupReferenced("sg-1".into()), "DependencyViolation", 403),
+        // Tags and idempotency: the tag calls name any missing resource by its ResourceId.
+        ("TagResources", not_found(K::Instance), "InvalidResourceId.NotFound", 404),
+        ("TagResources", not_found(K::Eni), "InvalidResourceId.NotFound", 404),
+        ("UntagResources", not_found(K::SecurityGroup), "InvalidResourceId.NotFound", 404),
+        ("CreateSecurityGroup", D::InvalidTagKey { key: "acs:x".into(), reason: "reserved" }, "InvalidTagKey.Malformed", 400),
+        ("TagResources", D::InvalidTagKey { key: String::new(), reason: "empty" }, "InvalidTagKey.Malformed", 400),
+        ("CreateNetworkInterface", D::InvalidTagValue { key: "k".into(), reason: "long" }, "InvalidTagValue.Malformed", 400),
+        ("RunInstances", D::DuplicateTagKey("k".into()), "Duplicate.TagKey", 400),
+        ("TagResources", D::DuplicateTagKey("k".into()), "Duplicate.TagKey", 400),
+        ("CreateNetworkInterface", D::TooManyTags { limit: 20 }, "QuotaExceed.Tags", 403),
+        ("TagResources", D::TooManyTags { limit: 20 }, "QuotaExceed.Tags", 403),
+        ("CreateVpc", D::InvalidClientToken, "InvalidParameter", 400),
+        ("RunInstances", D::InvalidClientToken, "InvalidParameter", 400),
+        ("CreateSecurityGroup", D::IdempotentParameterMismatch, "IdempotentParameterMismatch", 400),
+        ("CreateVSwitch", D::IdempotentParameterMismatch, "IdempotentParameterMismatch", 400),
     ];
     rows
 }
@@ -413,6 +505,24 @@ fn from_domain_messages() {
         (message("LeaveSecurityGroup", last(ENI)), "The network interface must stay in at least one security group."),
         (message("LeaveSecurityGroup", D::NotMember { owner: ENI, group_id: "sg-1".into() }), "The network interface is not in the security group sg-1."),
         (message("RunInstances", name("HostName")), "The specified parameter \"HostName\" is not valid."),
+    ];
+    for (got, want) in rows {
+        assert_eq!(got, want);
+    }
+}
+
+#[test]
+fn rule_messages_name_the_parameter_as_sent() {
+    let message = |action, err| from_domain(action, err).message;
+    #[rustfmt::skip]
+    let rows = [
+        (message("AuthorizeSecurityGroup", D::RuleProtocol { field: "Permissions.2.IpProtocol".into() }), "The parameter Permissions.2.IpProtocol must be specified with case insensitive TCP, UDP, ICMP, GRE or All."),
+        (message("AuthorizeSecurityGroupEgress", D::RulePeerMissing { direction: Direction::Egress, at: "Permissions.1".into() }), "One of the parameters DestCidrIp, Ipv6DestCidrIp, DestGroupId or DestPrefixListId in Permissions.1 must be specified."),
+        (message("AuthorizeSecurityGroup", D::GroupRuleLimit { limit: 20 }), "You have reached the limit on the number of group authorization rules that you can add to a security group.When authorization object of rule is security group, the limit is 20."),
+        (message("AuthorizeSecurityGroup", D::RuleMixedFamilies), "IPv6 and IPv4 addresses cannot exist at the same time."),
+        (message("ModifySecurityGroupRule", D::RuleDuplicate { rule_id: "sgr-2".into() }), "The rule would be the same as the rule sgr-2."),
+        (message("DeleteSecurityGroup", D::GroupReferenced("sg-1".into())), "The specified security group has been authorized in another one."),
+        (message("ModifySecurityGroupPolicy", D::InnerAccessPolicyInvalid), "The Policy is invalid. Only 'Accept' and 'Drop' are supported. Ignore case."),
     ];
     for (got, want) in rows {
         assert_eq!(got, want);

@@ -1,5 +1,7 @@
 use thiserror::Error;
 
+use super::permissions::{AddressField, Direction, Protocol};
+
 /// What kind of resource an id named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResourceKind {
@@ -104,6 +106,94 @@ pub enum DomainError {
     #[error("the quota of {what} is reached ({limit})")]
     QuotaExceeded { what: &'static str, limit: u64 },
 
+    // Time.
+    #[error("the instance is being created")]
+    InstanceBeingCreated,
+
+    // Security group rules.
+    #[error("the parameter {field} must be TCP, UDP, ICMP, ICMPv6, GRE or ALL")]
+    RuleProtocol { field: String },
+    #[error("the rule has no PortRange")]
+    RulePortRangeMissing,
+    #[error("the parameter {field} is not two integers separated by a slash")]
+    RulePortRangeFormat { field: String },
+    #[error("the port range is outside 1 to 65535 or starts after it ends")]
+    RulePortRangeValue,
+    #[error("the port range {port_range} does not suit the protocol {protocol}")]
+    RuleProtocolPortMismatch {
+        protocol: &'static str,
+        port_range: String,
+    },
+    #[error("the parameter {field} is not a valid port range")]
+    RuleSourcePortRange { field: String },
+    #[error("the parameter {field} is not a valid address or CIDR block")]
+    RuleAddress {
+        field: String,
+        address: AddressField,
+    },
+    #[error("{at} gives both an IPv4 and an IPv6 address on one side")]
+    RuleBothFamilies { at: String, source_side: bool },
+    #[error("a rule cannot mix IPv4 and IPv6 addresses")]
+    RuleMixedFamilies,
+    #[error("the protocol {} does not suit the address family", protocol.api_name())]
+    RuleProtocolFamily { protocol: Protocol },
+    #[error("the {direction} rule in {at} names no peer")]
+    RulePeerMissing { direction: Direction, at: String },
+    #[error("the parameter {field} is neither accept nor drop")]
+    RulePolicy { field: String },
+    #[error("the priority is not an integer")]
+    RulePriorityMalformed,
+    #[error("the parameter {field} is outside 1 to 100")]
+    RulePriorityRange { field: String },
+    #[error("the NIC type {0} does not exist")]
+    RuleNicType(String),
+    #[error("an {direction} rule naming a security group must be intranet")]
+    RulePeerNeedsIntranet { direction: Direction },
+    #[error("the security group {group_id} named by the {direction} rule does not exist")]
+    PeerGroupNotFound {
+        direction: Direction,
+        group_id: String,
+    },
+    #[error("the security group {group_id} named by the {direction} rule is in another VPC")]
+    PeerGroupVpcMismatch {
+        direction: Direction,
+        group_id: String,
+    },
+    #[error("an {direction} rule cannot name its own security group")]
+    PeerGroupIsSelf { direction: Direction },
+    #[error("the advanced security group {group_id} cannot be named by a rule")]
+    PeerGroupAdvanced { group_id: String },
+    #[error("the rules of the advanced security group {group_id} cannot name security groups")]
+    AdvancedGroupReference { group_id: String },
+    #[error("a security group has at most {limit} rules naming security groups")]
+    GroupRuleLimit { limit: u64 },
+    #[error("a security group has at most {limit} rules")]
+    RuleLimit { limit: u64 },
+    #[error("the same rule is given twice")]
+    DuplicatePermissions,
+    #[error("the rule id {0} is given twice")]
+    RuleIdRepeated(String),
+    #[error("the rule {0} does not exist in the security group in this direction")]
+    RuleNotFound(String),
+    #[error("no rule of the security group matches")]
+    NoMatchingRule,
+    #[error("the kind of a rule's source or destination cannot change")]
+    RulePeerKindChange,
+    #[error("the rule would be the same as the rule {rule_id}")]
+    RuleDuplicate { rule_id: String },
+    #[error("the NIC type of a rule cannot change")]
+    RuleNicTypeChange,
+    #[error("the prefix list {0} does not exist")]
+    PrefixListNotFound(String),
+    #[error("the port range list {0} does not exist")]
+    PortRangeListNotFound(String),
+    #[error("the inner access policy must be Accept or Drop")]
+    InnerAccessPolicyInvalid,
+    #[error("the inner access policy of an advanced security group cannot change")]
+    InnerAccessPolicyFixed,
+    #[error("rules of other security groups name the security group {0}")]
+    GroupReferenced(String),
+
     // Addresses.
     #[error("the CIDR block {0} is not valid")]
     InvalidCidr(String),
@@ -123,4 +213,18 @@ pub enum DomainError {
     IpExhausted,
     #[error("{0} is not a secondary private IP address of the network interface")]
     NotSecondaryAddress(String),
+
+    // Tags and idempotency.
+    #[error("the tag key {key:?} is not valid: {reason}")]
+    InvalidTagKey { key: String, reason: &'static str },
+    #[error("the value of the tag {key:?} is not valid: {reason}")]
+    InvalidTagValue { key: String, reason: &'static str },
+    #[error("the tag key {0:?} is given more than once")]
+    DuplicateTagKey(String),
+    #[error("a resource can carry at most {limit} tags")]
+    TooManyTags { limit: usize },
+    #[error("the ClientToken must be 1 to 64 ASCII characters")]
+    InvalidClientToken,
+    #[error("the ClientToken was used by an earlier request with different parameters")]
+    IdempotentParameterMismatch,
 }

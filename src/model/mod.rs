@@ -4,10 +4,14 @@
 
 pub mod catalog;
 mod error;
+pub mod idempotency;
 pub mod ids;
 pub mod names;
 pub mod net;
+pub mod permissions;
 pub mod rules;
+pub mod tags;
+pub mod transitions;
 
 pub use error::{DomainError, Owner, ResourceKind};
 
@@ -238,6 +242,10 @@ pub struct Limits {
     pub enis_per_region: u64,
     pub vpcs_per_region: u64,
     pub vswitches_per_vpc: u64,
+    /// Rules per security group, inbound and outbound together.
+    pub rules_per_group: u64,
+    /// Rules per basic security group that name another group.
+    pub group_rules_per_group: u64,
 }
 
 impl Default for Limits {
@@ -251,6 +259,8 @@ impl Default for Limits {
             enis_per_region: 100,
             vpcs_per_region: 10,
             vswitches_per_vpc: 150,
+            rules_per_group: 200,
+            group_rules_per_group: 20,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use super::transitions::{EniTransition, InstanceTransition};
 use super::{
     DomainError, Eni, EniStatus, EniType, GroupKind, Instance, InstanceStatus, Limits, Owner,
     SecurityGroup,
@@ -131,10 +132,12 @@ pub fn check_type_supports_kind(
     Ok(())
 }
 
-/// Rule i: group membership, attach and detach need a settled instance (Running or Stopped).
+/// Rule i: group membership, attach and detach need a settled instance (Running or Stopped);
+/// one still being created (Pending) is told apart, as the API does.
 pub fn check_instance_settled(instance: &Instance) -> Result<(), DomainError> {
     match instance.status {
         InstanceStatus::Running | InstanceStatus::Stopped => Ok(()),
+        InstanceStatus::Pending => Err(DomainError::InstanceBeingCreated),
         other => Err(DomainError::InstanceState {
             status: other.api_name(),
         }),
@@ -149,6 +152,23 @@ pub fn check_eni_status(eni: &Eni, allowed: &[EniStatus]) -> Result<(), DomainEr
             status: eni.status.api_name(),
         })
     }
+}
+
+/// Rule i: an ENI in an asynchronous state (Attaching, Detaching, Deleting) refuses changes
+/// until the transition settles.
+pub fn check_eni_settled(eni: &Eni) -> Result<(), DomainError> {
+    check_eni_status(eni, &[EniStatus::Available, EniStatus::InUse])
+}
+
+/// A transition settles only while its ENI still shows the state the transition put it in;
+/// one that moved on (released with its instance, detached back to Available) left it stale.
+pub fn eni_transition_holds(eni: &Eni, transition: EniTransition) -> bool {
+    eni.status == transition.during()
+}
+
+/// The same for an instance (a Pending or Starting instance may be force-released, …).
+pub fn instance_transition_holds(instance: &Instance, transition: InstanceTransition) -> bool {
+    instance.status == transition.during()
 }
 
 /// Rule h: calls that act on secondary ENIs only.

@@ -1,7 +1,8 @@
 //! Elastic network interfaces: create, attach, detach, delete, modify.
 
-use super::{allocate_ip, check_capacities, load_groups, load_vswitch, Ctx, OpResult};
+use super::{allocate_ip, check_capacities, load_groups, load_vswitch, transitions, Ctx, OpResult};
 use crate::model::rules;
+use crate::model::transitions::EniTransition;
 use crate::model::{
     ids, names, DomainError, Eni, EniStatus, EniType, GroupKind, Instance, Owner, PrivateIp,
     ResourceKind, SecurityGroup,
@@ -112,7 +113,12 @@ fn instance_kind(tx: &dyn Tx, ctx: &Ctx, instance: &Instance) -> OpResult<(Group
     Ok((kind, enis))
 }
 
-pub(crate) fn group_kind(tx: &dyn Tx, ctx: &Ctx, owner: Owner, ids: &[String]) -> OpResult<GroupKind> {
+pub(crate) fn group_kind(
+    tx: &dyn Tx,
+    ctx: &Ctx,
+    owner: Owner,
+    ids: &[String],
+) -> OpResult<GroupKind> {
     let groups = load_groups(tx, ctx, ids)?;
     let refs: Vec<&SecurityGroup> = groups.iter().collect();
     rules::kind_of(owner, &refs)?.ok_or_else(|| DomainError::LastGroup { owner }.into())
@@ -138,31 +144,24 @@ pub fn attach(tx: &dyn Tx, ctx: &Ctx, eni_id: &str, instance_id: &str) -> OpResu
         itype.eni_quantity,
     )?;
     rules::check_private_ip_count(eni.private_ips.len(), itype.private_ips_per_eni)?;
-    // Attaching completes at once (no transition delay is configured).
-    eni.status = EniStatus::InUse;
     eni.instance_id = Some(instance.id.clone());
-    tx.update_eni(&eni)?;
-    ctx.record(tx, vec![eni.id, instance.id])?;
-    Ok(())
+    let event_ids = vec![eni.id.clone(), instance.id];
+    transitions::move_eni(tx, ctx, eni, EniTransition::Attach, event_ids)
 }
 
 pub fn detach(tx: &dyn Tx, ctx: &Ctx, eni_id: &str, instance_id: &str) -> OpResult<()> {
-    let mut eni = load_eni(tx, ctx, eni_id)?;
+    let eni = load_eni(tx, ctx, eni_id)?;
     let instance = load_instance(tx, ctx, instance_id)?;
     rules::check_detach(&eni, &instance)?;
-    eni.status = EniStatus::Available;
-    eni.instance_id = None;
-    tx.update_eni(&eni)?;
-    ctx.record(tx, vec![eni.id, instance.id])?;
-    Ok(())
+    let event_ids = vec![eni.id.clone(), instance.id];
+    transitions::move_eni(tx, ctx, eni, EniTransition::Detach, event_ids)
 }
 
 pub fn delete(tx: &dyn Tx, ctx: &Ctx, eni_id: &str) -> OpResult<()> {
     let eni = load_eni(tx, ctx, eni_id)?;
     rules::check_delete_eni(&eni)?;
-    tx.delete_eni(&eni.id)?;
-    ctx.record(tx, vec![eni.id])?;
-    Ok(())
+    let event_ids = vec![eni.id.clone()];
+    transitions::move_eni(tx, ctx, eni, EniTransition::Delete, event_ids)
 }
 
 pub struct ModifyEni {
@@ -193,6 +192,7 @@ pub fn modify(tx: &dyn Tx, ctx: &Ctx, eni_id: &str, req: ModifyEni) -> OpResult<
         rules::check_queue_number_change(&eni, attached_to)?;
         eni.queue_number = queue_number;
     }
+    rules::check_eni_settled(&eni)?;
     let changes_more = req.security_group_ids.is_some()
         || req.delete_on_release.is_some()
         || req.source_dest_check.is_some()

@@ -1,6 +1,7 @@
 //! Security groups themselves (their membership is in `membership`).
 
 use super::{load_group, Ctx, OpResult};
+use crate::model::permissions::{self, RuleCounts};
 use crate::model::{names, DomainError, GroupKind, ResourceKind, SecurityGroup};
 use crate::store::{GroupFilter, Page, PageRequest, Tx};
 
@@ -70,22 +71,34 @@ pub fn delete(tx: &dyn Tx, ctx: &Ctx, id: &str) -> OpResult<()> {
     if tx.member_count(&group.id)? > 0 {
         return Err(DomainError::GroupInUse(group.id).into());
     }
+    permissions::check_not_referenced(&group.id, tx.referencing_rule_count(&group.id)?)?;
     tx.delete_group(&group.id)?;
     ctx.record(tx, vec![group.id])?;
     Ok(())
 }
 
-/// Groups with their member counts (instances through primary ENIs, plus secondary ENIs).
+/// What DescribeSecurityGroups counts of a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupUsage {
+    /// Instances through primary ENIs, plus secondary ENIs.
+    pub members: u64,
+    pub rules: RuleCounts,
+}
+
+/// Groups with their member and rule counts.
 pub fn describe(
     tx: &dyn Tx,
     account: &str,
     region: &str,
     filter: &GroupFilter,
     page: PageRequest,
-) -> OpResult<Page<(SecurityGroup, u64)>> {
+) -> OpResult<Page<(SecurityGroup, GroupUsage)>> {
     let groups = tx.groups(account, region, filter, page)?;
     groups.try_map(|g| {
-        let members = tx.member_count(&g.id)?;
-        Ok((g, members))
+        let usage = GroupUsage {
+            members: tx.member_count(&g.id)?,
+            rules: tx.rule_counts(&g.id)?,
+        };
+        Ok((g, usage))
     })
 }

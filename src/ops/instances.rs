@@ -1,10 +1,11 @@
 //! Instances: launching (with their primary ENI), the lifecycle, and release.
 
-use super::{allocate_ip, check_capacities, load_groups, load_vswitch, Ctx, OpResult};
+use super::{allocate_ip, check_capacities, load_groups, load_vswitch, transitions, Ctx, OpResult};
 use crate::model::rules::{self, Lifecycle};
+use crate::model::transitions::{InstanceTransition, Transition};
 use crate::model::{
-    ids, names, net, DomainError, Eni, EniStatus, EniType, GroupKind, Instance, InstanceStatus,
-    Owner, PrivateIp, ResourceKind, VSwitch,
+    ids, names, net, DomainError, Eni, EniStatus, EniType, GroupKind, Instance, Owner, PrivateIp,
+    ResourceKind, VSwitch,
 };
 use crate::store::{InstanceFilter, Page, PageRequest, Tx};
 
@@ -159,17 +160,18 @@ pub fn launch(tx: &dyn Tx, ctx: &Ctx, req: Launch) -> OpResult<Vec<String>> {
         .as_deref()
         .map(|ip| net::check_requested_ip(ip, &vswitch.cidr_block))
         .transpose()?;
+    let transition = if req.start {
+        InstanceTransition::Launch
+    } else {
+        InstanceTransition::Create
+    };
+    let (status, started_at) = transitions::new_instance_status(ctx, transition);
     let mut created = Vec::with_capacity(req.amount as usize);
     for n in 0..req.amount {
         let id = ctx.new_id("i");
         // With Amount > 1 a given PrivateIpAddress is the first of consecutive addresses.
         let requested = first_ip.map(|ip| net::ip_to_string(ip + n));
         let address = allocate_ip(tx, &vswitch, requested.as_deref())?;
-        let status = if req.start {
-            InstanceStatus::Running
-        } else {
-            InstanceStatus::Stopped
-        };
         let instance = Instance {
             id: id.clone(),
             region_id: ctx.region_id.clone(),
@@ -186,7 +188,7 @@ pub fn launch(tx: &dyn Tx, ctx: &Ctx, req: Launch) -> OpResult<Vec<String>> {
             image_id: req.image_id.clone(),
             status,
             created_at: ctx.now,
-            started_at: req.start.then_some(ctx.now),
+            started_at,
         };
         tx.insert_instance(&ctx.account_id, &instance)?;
         let primary = Eni {
@@ -233,7 +235,11 @@ pub fn launch(tx: &dyn Tx, ctx: &Ctx, req: Launch) -> OpResult<Vec<String>> {
         }
         created.push(id);
     }
-    ctx.record(tx, created.clone())?;
+    let started: Vec<_> = created
+        .iter()
+        .map(|id| (id.as_str(), Transition::Instance(transition)))
+        .collect();
+    transitions::record_started(tx, ctx, created.clone(), &started)?;
     Ok(created)
 }
 
@@ -242,21 +248,17 @@ fn load_instance(tx: &dyn Tx, ctx: &Ctx, region: Option<&str>, id: &str) -> OpRe
         .ok_or_else(|| DomainError::NotFound(ResourceKind::Instance, id.to_string()).into())
 }
 
-/// StartInstance and StopInstance (transitions complete at once).
+/// StartInstance and StopInstance: Starting → Running, Stopping → Stopped.
 pub fn set_running(tx: &dyn Tx, ctx: &Ctx, id: &str, running: bool) -> OpResult<()> {
-    let mut instance = load_instance(tx, ctx, None, id)?;
+    let instance = load_instance(tx, ctx, None, id)?;
     let ctx = &ctx.in_region(&instance.region_id);
-    if running {
-        rules::check_lifecycle(&instance, Lifecycle::Start)?;
-        instance.status = InstanceStatus::Running;
-        instance.started_at = Some(ctx.now);
+    let (call, transition) = if running {
+        (Lifecycle::Start, InstanceTransition::Start)
     } else {
-        rules::check_lifecycle(&instance, Lifecycle::Stop)?;
-        instance.status = InstanceStatus::Stopped;
-    }
-    tx.update_instance(&instance)?;
-    ctx.record(tx, vec![instance.id])?;
-    Ok(())
+        (Lifecycle::Stop, InstanceTransition::Stop)
+    };
+    rules::check_lifecycle(&instance, call)?;
+    transitions::move_instance(tx, ctx, instance, transition)
 }
 
 /// Releases an instance: its primary ENI goes with it; secondary ENIs marked DeleteOnRelease
@@ -266,7 +268,10 @@ pub fn delete(tx: &dyn Tx, ctx: &Ctx, region: Option<&str>, id: &str, force: boo
     let ctx = &ctx.in_region(&instance.region_id);
     rules::check_lifecycle(&instance, Lifecycle::Delete { force })?;
     let mut released = vec![instance.id.clone()];
+    // A transition still running on the instance or its ENIs ends with the release.
+    tx.delete_transition(&instance.id)?;
     for mut eni in tx.enis_of_instance(&instance.id)? {
+        tx.delete_transition(&eni.id)?;
         if eni.eni_type == EniType::Primary || eni.delete_on_release {
             tx.delete_eni(&eni.id)?;
             released.push(eni.id);
@@ -342,7 +347,8 @@ pub fn modify_attribute(
             .ok_or_else(|| crate::store::StoreFault(format!("instance {id} has no primary ENI")))?;
         // Rule c holds for as long as an ENI is attached: its kind must be the new one.
         for secondary in enis {
-            let eni_kind = super::enis::group_kind(tx, ctx, Owner::Eni, &secondary.security_group_ids)?;
+            let eni_kind =
+                super::enis::group_kind(tx, ctx, Owner::Eni, &secondary.security_group_ids)?;
             if eni_kind != kind {
                 return Err(DomainError::AttachKindMismatch.into());
             }

@@ -6,8 +6,12 @@ pub mod accounts;
 pub mod addresses;
 pub mod enis;
 pub mod groups;
+pub mod idempotency;
 pub mod instances;
 pub mod membership;
+pub mod rules;
+pub mod tags;
+pub mod transitions;
 pub mod vpcs;
 
 use crate::model::catalog::Catalog;
@@ -22,6 +26,9 @@ pub struct Ctx {
     pub action: &'static str,
     pub region_id: String,
     pub now: i64,
+    /// When a transition this operation starts settles (milliseconds since the epoch); `None`
+    /// when transitions complete within the call (no transition delay is configured).
+    pub settles_at: Option<i64>,
     pub catalog: Catalog,
     pub limits: Limits,
 }
@@ -62,7 +69,13 @@ impl Ctx {
 
     /// Appends this operation's line to the event log (inside the operation's transaction).
     pub fn record(&self, tx: &dyn Tx, resource_ids: Vec<String>) -> OpResult<()> {
-        tx.append_event(&Event {
+        self.record_event(tx, resource_ids)?;
+        Ok(())
+    }
+
+    /// `record`, answering the event's sequence number (the transitions it starts point at it).
+    pub fn record_event(&self, tx: &dyn Tx, resource_ids: Vec<String>) -> OpResult<i64> {
+        let seq = tx.append_event(&Event {
             at: self.now,
             account_id: self.account_id.clone(),
             region_id: self.region_id.clone(),
@@ -70,7 +83,7 @@ impl Ctx {
             resource_ids,
             request_id: self.request_id.clone(),
         })?;
-        Ok(())
+        Ok(seq)
     }
 }
 

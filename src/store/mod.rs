@@ -9,6 +9,8 @@ use std::path::Path;
 
 pub use sqlite::Store;
 
+use crate::model::tags::{Tag, TagMatch, TagResourceType};
+use crate::model::transitions::Transition;
 use crate::model::{
     Eni, EniStatus, EniType, Instance, InstanceStatus, SecurityGroup, VSwitch, Vpc,
 };
@@ -37,6 +39,20 @@ pub struct Event {
     pub region_id: String,
     pub action: String,
     pub resource_ids: Vec<String>,
+    pub request_id: String,
+}
+
+/// An asynchronous transition waiting for the settler, with what the event that started it
+/// says: whose, where, and in which request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingTransition {
+    pub resource_id: String,
+    pub transition: Transition,
+    /// Milliseconds since the Unix epoch.
+    pub due_at: i64,
+    pub event_seq: i64,
+    pub account_id: String,
+    pub region_id: String,
     pub request_id: String,
 }
 
@@ -103,6 +119,8 @@ pub struct GroupFilter {
     pub vpc_id: Option<String>,
     pub kind: Option<crate::model::GroupKind>,
     pub name: Option<String>,
+    /// Groups carrying every one of these tags.
+    pub tags: Vec<TagMatch>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,6 +135,8 @@ pub struct InstanceFilter {
     pub name: Option<String>,
     pub status: Option<InstanceStatus>,
     pub private_ips: Vec<String>,
+    /// Instances carrying every one of these tags.
+    pub tags: Vec<TagMatch>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -132,6 +152,35 @@ pub struct EniFilter {
     pub name: Option<String>,
     pub eni_type: Option<EniType>,
     pub status: Option<EniStatus>,
+    /// ENIs carrying every one of these tags.
+    pub tags: Vec<TagMatch>,
+}
+
+/// Which tags ListTagResources reads: those of `resource_type` resources in the region, of the
+/// listed resources (all when empty) that carry every tag of `having`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagRowFilter {
+    pub resource_type: TagResourceType,
+    pub resource_ids: Vec<String>,
+    pub having: Vec<TagMatch>,
+}
+
+/// One tag of one resource, as ListTagResources lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagRow {
+    pub resource_id: String,
+    pub resource_type: TagResourceType,
+    pub tag: Tag,
+}
+
+/// The answer a creating call gave for a ClientToken, and the fingerprint of its parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientTokenRecord {
+    pub token: String,
+    pub fingerprint: String,
+    /// The rendered answer, as the actions layer stored it.
+    pub answer: String,
+    pub created_at: i64,
 }
 
 /// Everything an operation may read or write. Methods scoped by `account` never see another
@@ -180,6 +229,24 @@ pub trait Tx {
     /// Members of a group: ENIs, primary ones standing for their instances.
     fn member_count(&self, group_id: &str) -> R<u64>;
 
+    // Security group rules.
+    fn insert_rule(&self, rule: &crate::model::permissions::Rule) -> R<()>;
+    /// A group's rules in creation order.
+    fn rules_of_group(&self, group_id: &str) -> R<Vec<crate::model::permissions::Rule>>;
+    /// A page of a group's rules in creation order, in one direction or both.
+    fn rules(
+        &self,
+        group_id: &str,
+        direction: Option<crate::model::permissions::Direction>,
+        page: PageRequest,
+    ) -> R<Page<crate::model::permissions::Rule>>;
+    /// Writes a rule's values and description (its id, group and direction are fixed).
+    fn update_rule(&self, rule: &crate::model::permissions::Rule) -> R<()>;
+    fn delete_rule(&self, id: &str) -> R<()>;
+    fn rule_counts(&self, group_id: &str) -> R<crate::model::permissions::RuleCounts>;
+    /// How many rules of other groups name this group as their source or destination.
+    fn referencing_rule_count(&self, group_id: &str) -> R<u64>;
+
     fn insert_instance(&self, account: &str, instance: &Instance) -> R<()>;
     /// `region` is None for the calls that take no RegionId (StartInstance, …).
     fn instance(&self, account: &str, region: Option<&str>, id: &str) -> R<Option<Instance>>;
@@ -217,7 +284,57 @@ pub trait Tx {
     /// The lowest free address of the vSwitch in `first..=last`.
     fn free_ip(&self, vswitch_id: &str, first: u32, last: u32) -> R<Option<u32>>;
 
-    fn append_event(&self, event: &Event) -> R<()>;
+    // Tags and ClientToken records.
+    /// A resource's tags, in key order.
+    fn tags_of(&self, resource_id: &str) -> R<Vec<Tag>>;
+    /// Sets the tags on a resource; a key it already has takes the new value.
+    fn put_tags(
+        &self,
+        account: &str,
+        region: &str,
+        resource_type: TagResourceType,
+        resource_id: &str,
+        tags: &[Tag],
+    ) -> R<()>;
+    /// Removes the named keys from a resource (every key when `keys` is None).
+    fn remove_tags(&self, resource_id: &str, keys: Option<&[String]>) -> R<()>;
+    /// Up to `limit` tag rows ordered by resource id and key, after the (resource id, key)
+    /// `after` when given.
+    fn tag_rows(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &TagRowFilter,
+        after: Option<(&str, &str)>,
+        limit: u64,
+    ) -> R<Vec<TagRow>>;
+    fn client_token(
+        &self,
+        account: &str,
+        action: &str,
+        token: &str,
+    ) -> R<Option<ClientTokenRecord>>;
+    fn insert_client_token(&self, account: &str, action: &str, record: &ClientTokenRecord)
+        -> R<()>;
+
+    /// Appends the event and returns its sequence number.
+    fn append_event(&self, event: &Event) -> R<i64>;
+
+    /// Starts the transition of a resource (replacing an earlier one: a retried call restarts
+    /// it), due at `due_at` (milliseconds), recorded by the event `event_seq`.
+    fn insert_transition(
+        &self,
+        resource_id: &str,
+        transition: Transition,
+        due_at: i64,
+        event_seq: i64,
+    ) -> R<()>;
+    fn transition(&self, resource_id: &str) -> R<Option<PendingTransition>>;
+    fn delete_transition(&self, resource_id: &str) -> R<()>;
+    /// Up to `limit` transitions due at `now` (milliseconds), earliest first.
+    fn due_transitions(&self, now: i64, limit: u64) -> R<Vec<PendingTransition>>;
+    /// When the earliest transition is due.
+    fn next_transition_due(&self) -> R<Option<i64>>;
 }
 
 pub fn database_path(data_dir: &Path) -> std::path::PathBuf {

@@ -8,12 +8,15 @@ use std::thread;
 
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{
-    AccessKey, EniFilter, Event, GroupFilter, InstanceFilter, Page, PageRequest, StoreFault, Tx,
-    VSwitchFilter, VpcFilter, R,
+    AccessKey, ClientTokenRecord, EniFilter, Event, GroupFilter, InstanceFilter, Page, PageRequest,
+    PendingTransition, StoreFault, TagRow, TagRowFilter, Tx, VSwitchFilter, VpcFilter, R,
 };
+use crate::model::permissions::{Direction, NicType, Policy, Protocol, Rule, RuleCounts, RuleSpec};
+use crate::model::tags::{Tag, TagMatch, TagResourceType};
+use crate::model::transitions::Transition;
 use crate::model::{
     net, Eni, EniStatus, EniType, GroupKind, Instance, InstanceStatus, PrivateIp, SecurityGroup,
     VSwitch, Vpc,
@@ -195,6 +198,17 @@ CREATE TABLE client_tokens (
     PRIMARY KEY (account_id, action, token)
 ) WITHOUT ROWID;
 "#,
+    // 4: asynchronous transitions (Attaching, Pending, …) waiting for the settler. The event
+    // that started one names its account, region and RequestId; due_at is in milliseconds.
+    r#"
+CREATE TABLE transitions (
+    resource_id TEXT PRIMARY KEY,
+    transition TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    event_seq INTEGER NOT NULL REFERENCES events(seq)
+) WITHOUT ROWID;
+CREATE INDEX transitions_by_due ON transitions(due_at);
+"#,
 ];
 
 /// Most operations a writer batch takes before it commits.
@@ -247,6 +261,7 @@ type ReadJob = Box<dyn FnOnce(&SqliteTx) + Send>;
 pub struct Store {
     writer: mpsc::Sender<WriteJob>,
     readers: std_mpsc::Sender<ReadJob>,
+    commits: watch::Receiver<u64>,
 }
 
 impl Store {
@@ -254,9 +269,10 @@ impl Store {
         let mut conn = open_connection(path)?;
         migrate(&mut conn)?;
         let (writer, jobs) = mpsc::channel::<WriteJob>(4096);
+        let (committed, commits) = watch::channel(0);
         thread::Builder::new()
             .name("ecsnet-writer".into())
-            .spawn(move || run_writer(conn, jobs))
+            .spawn(move || run_writer(conn, jobs, committed))
             .map_err(fault)?;
 
         let (read_tx, read_rx) = std_mpsc::channel::<ReadJob>();
@@ -274,7 +290,14 @@ impl Store {
         Ok(Store {
             writer,
             readers: read_tx,
+            commits,
         })
+    }
+
+    /// Counts committed batches: it changes after every COMMIT, so a task can wait for writes
+    /// (the settler learns of new transitions this way).
+    pub fn commits(&self) -> watch::Receiver<u64> {
+        self.commits.clone()
     }
 
     /// Runs `op` in the writer's transaction under its own SAVEPOINT. `Ok` is answered only
@@ -330,7 +353,7 @@ impl Store {
     }
 }
 
-fn run_writer(conn: Connection, mut jobs: mpsc::Receiver<WriteJob>) {
+fn run_writer(conn: Connection, mut jobs: mpsc::Receiver<WriteJob>, commits: watch::Sender<u64>) {
     while let Some(first) = jobs.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -373,6 +396,9 @@ fn run_writer(conn: Connection, mut jobs: mpsc::Receiver<WriteJob>) {
         };
         for (done, clean) in completions {
             done(committed && clean);
+        }
+        if committed {
+            commits.send_modify(|n| *n = n.wrapping_add(1));
         }
     }
     // All senders are gone: the server is shutting down. Fold the WAL into the database.
@@ -435,6 +461,33 @@ impl Select {
         self.sql.push_str(&format!(" AND {column} IN ({marks})"));
         self.args
             .extend(values.iter().map(|v| Value::Text(v.clone())));
+    }
+
+    /// Rows whose `id_column` names a resource of `resource_type` carrying every tag of `tags`
+    /// (a condition without a value matches any value).
+    fn and_tags(
+        &mut self,
+        id_column: &str,
+        (account, region): (&str, &str),
+        resource_type: TagResourceType,
+        tags: &[TagMatch],
+    ) {
+        for tag in tags {
+            self.sql.push_str(&format!(
+                " AND {id_column} IN (SELECT resource_id FROM tags WHERE account_id = ? AND region_id = ? AND resource_type = ? AND key = ?"
+            ));
+            self.args.extend([
+                text(account),
+                text(region),
+                text(resource_type.api_name()),
+                text(&tag.key),
+            ]);
+            if let Some(value) = &tag.value {
+                self.sql.push_str(" AND value = ?");
+                self.args.push(text(value));
+            }
+            self.sql.push(')');
+        }
     }
 }
 
@@ -517,6 +570,22 @@ fn instance_row(row: &Row) -> rusqlite::Result<Instance> {
     })
 }
 
+/// A transition with the account, region and RequestId of the event that started it.
+const PENDING_TRANSITIONS: &str = "SELECT t.resource_id, t.transition, t.due_at, t.event_seq, e.account_id, e.region_id, e.request_id FROM transitions t JOIN events e ON e.seq = t.event_seq";
+
+fn transition_row(row: &Row) -> rusqlite::Result<PendingTransition> {
+    let name: String = row.get("transition")?;
+    Ok(PendingTransition {
+        resource_id: row.get("resource_id")?,
+        transition: decode(&name, Transition::from_name)?,
+        due_at: row.get("due_at")?,
+        event_seq: row.get("event_seq")?,
+        account_id: row.get("account_id")?,
+        region_id: row.get("region_id")?,
+        request_id: row.get("request_id")?,
+    })
+}
+
 /// An ENI row without its addresses and groups (`load_eni_parts` adds them).
 fn eni_row(row: &Row) -> rusqlite::Result<Eni> {
     let eni_type: String = row.get("type")?;
@@ -538,6 +607,38 @@ fn eni_row(row: &Row) -> rusqlite::Result<Eni> {
         delete_on_release: bool_of(row, "delete_on_release")?,
         source_dest_check: bool_of(row, "source_dest_check")?,
         queue_number: row.get::<_, i64>("queue_number")? as u32,
+        created_at: row.get("created_at")?,
+    })
+}
+
+fn rule_row(row: &Row) -> rusqlite::Result<Rule> {
+    let direction: String = row.get("direction")?;
+    let protocol: String = row.get("ip_protocol")?;
+    let policy: String = row.get("policy")?;
+    let nic_type: String = row.get("nic_type")?;
+    Ok(Rule {
+        id: row.get("id")?,
+        group_id: row.get("group_id")?,
+        spec: RuleSpec {
+            direction: decode(&direction, Direction::from_api_name)?,
+            protocol: decode(&protocol, Protocol::parse)?,
+            port_range: row.get("port_range")?,
+            source_port_range: row.get("source_port_range")?,
+            source_cidr_ip: row.get("source_cidr_ip")?,
+            ipv6_source_cidr_ip: row.get("ipv6_source_cidr_ip")?,
+            source_group_id: row.get("source_group_id")?,
+            source_group_owner_account: row.get("source_group_owner_account")?,
+            source_prefix_list_id: row.get("source_prefix_list_id")?,
+            dest_cidr_ip: row.get("dest_cidr_ip")?,
+            ipv6_dest_cidr_ip: row.get("ipv6_dest_cidr_ip")?,
+            dest_group_id: row.get("dest_group_id")?,
+            dest_group_owner_account: row.get("dest_group_owner_account")?,
+            dest_prefix_list_id: row.get("dest_prefix_list_id")?,
+            policy: decode(&policy, Policy::parse)?,
+            priority: row.get("priority")?,
+            nic_type: decode(&nic_type, NicType::parse)?,
+        },
+        description: row.get("description")?,
         created_at: row.get("created_at")?,
     })
 }
@@ -827,6 +928,8 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn delete_group(&self, id: &str) -> R<()> {
+        // Tags go with their resource (the tags table has no foreign key to resources).
+        self.remove_tags(id, None)?;
         self.exec("DELETE FROM security_groups WHERE id = ?", [id])?;
         Ok(())
     }
@@ -848,6 +951,12 @@ impl Tx for SqliteTx<'_> {
         if let Some(kind) = filter.kind {
             s.and("kind = ?", kind.api_name().to_string());
         }
+        s.and_tags(
+            "id",
+            (account, region),
+            TagResourceType::SecurityGroup,
+            &filter.tags,
+        );
         self.page("security_groups", s, page, group_row)
     }
 
@@ -861,6 +970,81 @@ impl Tx for SqliteTx<'_> {
     fn member_count(&self, group_id: &str) -> R<u64> {
         self.count(
             "SELECT COUNT(*) FROM eni_groups WHERE group_id = ?",
+            [group_id],
+        )
+    }
+
+    // Security group rules.
+    fn insert_rule(&self, r: &Rule) -> R<()> {
+        let s = &r.spec;
+        self.exec(
+            "INSERT INTO security_group_rules (id, group_id, direction, ip_protocol, port_range, source_port_range, source_cidr_ip, ipv6_source_cidr_ip, source_group_id, source_group_owner_account, source_prefix_list_id, dest_cidr_ip, ipv6_dest_cidr_ip, dest_group_id, dest_group_owner_account, dest_prefix_list_id, policy, priority, nic_type, description, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![r.id, r.group_id, s.direction.api_name(), s.protocol.api_name(), s.port_range, s.source_port_range, s.source_cidr_ip, s.ipv6_source_cidr_ip, s.source_group_id, s.source_group_owner_account, s.source_prefix_list_id, s.dest_cidr_ip, s.ipv6_dest_cidr_ip, s.dest_group_id, s.dest_group_owner_account, s.dest_prefix_list_id, s.policy.api_name(), s.priority, s.nic_type.api_name(), r.description, r.created_at],
+        )?;
+        Ok(())
+    }
+
+    fn rules_of_group(&self, group_id: &str) -> R<Vec<Rule>> {
+        self.all(
+            "SELECT * FROM security_group_rules WHERE group_id = ? ORDER BY seq",
+            [group_id],
+            rule_row,
+        )
+    }
+
+    fn rules(
+        &self,
+        group_id: &str,
+        direction: Option<Direction>,
+        page: PageRequest,
+    ) -> R<Page<Rule>> {
+        let mut s = Select::new(
+            "SELECT seq FROM security_group_rules WHERE group_id = ?",
+            vec![text(group_id)],
+        );
+        if let Some(direction) = direction {
+            s.and("direction = ?", direction.api_name().to_string());
+        }
+        self.page("security_group_rules", s, page, rule_row)
+    }
+
+    fn update_rule(&self, r: &Rule) -> R<()> {
+        let s = &r.spec;
+        self.exec(
+            "UPDATE security_group_rules SET ip_protocol = ?, port_range = ?, source_port_range = ?, source_cidr_ip = ?, ipv6_source_cidr_ip = ?, source_group_id = ?, source_group_owner_account = ?, source_prefix_list_id = ?, dest_cidr_ip = ?, ipv6_dest_cidr_ip = ?, dest_group_id = ?, dest_group_owner_account = ?, dest_prefix_list_id = ?, policy = ?, priority = ?, nic_type = ?, description = ? WHERE id = ?",
+            params![s.protocol.api_name(), s.port_range, s.source_port_range, s.source_cidr_ip, s.ipv6_source_cidr_ip, s.source_group_id, s.source_group_owner_account, s.source_prefix_list_id, s.dest_cidr_ip, s.ipv6_dest_cidr_ip, s.dest_group_id, s.dest_group_owner_account, s.dest_prefix_list_id, s.policy.api_name(), s.priority, s.nic_type.api_name(), r.description, r.id],
+        )?;
+        Ok(())
+    }
+
+    fn delete_rule(&self, id: &str) -> R<()> {
+        self.exec("DELETE FROM security_group_rules WHERE id = ?", [id])?;
+        Ok(())
+    }
+
+    fn rule_counts(&self, group_id: &str) -> R<RuleCounts> {
+        let counts = self.one(
+            "SELECT COUNT(*), COALESCE(SUM(source_group_id <> '' OR dest_group_id <> ''), 0)
+             FROM security_group_rules WHERE group_id = ?",
+            [group_id],
+            |r| {
+                Ok(RuleCounts {
+                    rules: r.get::<_, i64>(0)? as u64,
+                    group_rules: r.get::<_, i64>(1)? as u64,
+                })
+            },
+        )?;
+        Ok(counts.unwrap_or_default())
+    }
+
+    fn referencing_rule_count(&self, group_id: &str) -> R<u64> {
+        // The `<> ''` terms let SQLite use the partial indexes on the referenced group.
+        self.count(
+            "SELECT COUNT(*) FROM security_group_rules
+             WHERE group_id <> ?1
+               AND ((source_group_id = ?1 AND source_group_id <> '')
+                 OR (dest_group_id = ?1 AND dest_group_id <> ''))",
             [group_id],
         )
     }
@@ -898,6 +1082,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn delete_instance(&self, id: &str) -> R<()> {
+        self.remove_tags(id, None)?;
         self.exec("DELETE FROM instances WHERE id = ?", [id])?;
         Ok(())
     }
@@ -948,6 +1133,12 @@ impl Tx for SqliteTx<'_> {
             s.args
                 .extend(ips.iter().map(|n| Value::Integer(n.parse().unwrap_or(0))));
         }
+        s.and_tags(
+            "id",
+            (account, region),
+            TagResourceType::Instance,
+            &filter.tags,
+        );
         self.page("instances", s, page, instance_row)
     }
 
@@ -986,6 +1177,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn delete_eni(&self, id: &str) -> R<()> {
+        self.remove_tags(id, None)?;
         self.exec("DELETE FROM enis WHERE id = ?", [id])?;
         Ok(())
     }
@@ -1030,6 +1222,7 @@ impl Tx for SqliteTx<'_> {
                 net::ip_to_u32(ip).map(i64::from).unwrap_or(-1),
             );
         }
+        s.and_tags("id", (account, region), TagResourceType::Eni, &filter.tags);
         let page = self.page("enis", s, page, eni_row)?;
         let items = page
             .items
@@ -1099,11 +1292,176 @@ impl Tx for SqliteTx<'_> {
         Ok(candidate.map(|n| n as u32))
     }
 
-    fn append_event(&self, e: &Event) -> R<()> {
+    // Tags and ClientToken records.
+    fn tags_of(&self, resource_id: &str) -> R<Vec<Tag>> {
+        self.all(
+            "SELECT key, value FROM tags WHERE resource_id = ? ORDER BY key",
+            [resource_id],
+            |r| {
+                Ok(Tag {
+                    key: r.get(0)?,
+                    value: r.get(1)?,
+                })
+            },
+        )
+    }
+
+    fn put_tags(
+        &self,
+        account: &str,
+        region: &str,
+        resource_type: TagResourceType,
+        resource_id: &str,
+        tags: &[Tag],
+    ) -> R<()> {
+        for tag in tags {
+            self.exec(
+                "INSERT INTO tags (account_id, region_id, resource_type, resource_id, key, value) VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (resource_id, key) DO UPDATE SET value = excluded.value",
+                params![account, region, resource_type.api_name(), resource_id, tag.key, tag.value],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn remove_tags(&self, resource_id: &str, keys: Option<&[String]>) -> R<()> {
+        match keys {
+            None => {
+                self.exec("DELETE FROM tags WHERE resource_id = ?", [resource_id])?;
+            }
+            Some(keys) => {
+                for key in keys {
+                    self.exec(
+                        "DELETE FROM tags WHERE resource_id = ? AND key = ?",
+                        [resource_id, key],
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn tag_rows(
+        &self,
+        account: &str,
+        region: &str,
+        filter: &TagRowFilter,
+        after: Option<(&str, &str)>,
+        limit: u64,
+    ) -> R<Vec<TagRow>> {
+        let mut s = Select::new(
+            "SELECT resource_id, resource_type, key, value FROM tags WHERE account_id = ? AND region_id = ? AND resource_type = ?",
+            vec![text(account), text(region), text(filter.resource_type.api_name())],
+        );
+        s.and_in("resource_id", &filter.resource_ids);
+        s.and_tags(
+            "resource_id",
+            (account, region),
+            filter.resource_type,
+            &filter.having,
+        );
+        if let Some((resource_id, key)) = after {
+            s.sql.push_str(" AND (resource_id, key) > (?, ?)");
+            s.args.extend([text(resource_id), text(key)]);
+        }
+        s.sql.push_str(" ORDER BY resource_id, key LIMIT ?");
+        s.args.push(Value::Integer(limit as i64));
+        self.all(&s.sql, params_from_iter(s.args.iter()), |r| {
+            let resource_type: String = r.get(1)?;
+            Ok(TagRow {
+                resource_id: r.get(0)?,
+                resource_type: decode(&resource_type, TagResourceType::from_api_name)?,
+                tag: Tag {
+                    key: r.get(2)?,
+                    value: r.get(3)?,
+                },
+            })
+        })
+    }
+
+    fn client_token(
+        &self,
+        account: &str,
+        action: &str,
+        token: &str,
+    ) -> R<Option<ClientTokenRecord>> {
+        self.one(
+            "SELECT token, fingerprint, answer, created_at FROM client_tokens WHERE account_id = ? AND action = ? AND token = ?",
+            [account, action, token],
+            |r| {
+                Ok(ClientTokenRecord {
+                    token: r.get(0)?,
+                    fingerprint: r.get(1)?,
+                    answer: r.get(2)?,
+                    created_at: r.get(3)?,
+                })
+            },
+        )
+    }
+
+    fn insert_client_token(
+        &self,
+        account: &str,
+        action: &str,
+        record: &ClientTokenRecord,
+    ) -> R<()> {
+        self.exec(
+            "INSERT INTO client_tokens (account_id, action, token, fingerprint, answer, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            params![account, action, record.token, record.fingerprint, record.answer, record.created_at],
+        )?;
+        Ok(())
+    }
+
+    fn append_event(&self, e: &Event) -> R<i64> {
         self.exec(
             "INSERT INTO events (at, account_id, region_id, action, resource_ids, request_id) VALUES (?, ?, ?, ?, ?, ?)",
             params![e.at, e.account_id, e.region_id, e.action, e.resource_ids.join(","), e.request_id],
         )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn insert_transition(
+        &self,
+        resource_id: &str,
+        transition: Transition,
+        due_at: i64,
+        event_seq: i64,
+    ) -> R<()> {
+        self.exec(
+            "INSERT OR REPLACE INTO transitions (resource_id, transition, due_at, event_seq) VALUES (?, ?, ?, ?)",
+            params![resource_id, transition.name(), due_at, event_seq],
+        )?;
         Ok(())
+    }
+
+    fn transition(&self, resource_id: &str) -> R<Option<PendingTransition>> {
+        self.one(
+            &format!("{PENDING_TRANSITIONS} WHERE t.resource_id = ?"),
+            [resource_id],
+            transition_row,
+        )
+    }
+
+    fn delete_transition(&self, resource_id: &str) -> R<()> {
+        self.exec(
+            "DELETE FROM transitions WHERE resource_id = ?",
+            [resource_id],
+        )?;
+        Ok(())
+    }
+
+    fn due_transitions(&self, now: i64, limit: u64) -> R<Vec<PendingTransition>> {
+        self.all(
+            &format!(
+                "{PENDING_TRANSITIONS} WHERE t.due_at <= ? ORDER BY t.due_at, t.event_seq LIMIT ?"
+            ),
+            params![now, limit as i64],
+            transition_row,
+        )
+    }
+
+    fn next_transition_due(&self) -> R<Option<i64>> {
+        self.one("SELECT MIN(due_at) FROM transitions", [], |r| r.get(0))
+            .map(Option::flatten)
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod encode;
+pub mod faults;
 pub mod params;
 pub mod server;
 pub mod sign;
+pub mod throttle;

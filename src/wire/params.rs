@@ -5,6 +5,22 @@ use std::collections::HashMap;
 
 use crate::errors::{ApiError, Code};
 
+/// The protocol's own parameters (V1 signing, format, credentials): they differ between
+/// retries of one call and are not part of what the call asks for.
+pub const PROTOCOL_PARAMETERS: &[&str] = &[
+    "Action",
+    "Version",
+    "Format",
+    "AccessKeyId",
+    "SecurityToken",
+    "Signature",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "SignatureType",
+    "Timestamp",
+];
+
 #[derive(Debug, Clone, Default)]
 pub struct Params {
     map: HashMap<String, String>,
@@ -129,6 +145,34 @@ impl Params {
         }
         Ok(())
     }
+
+    /// The call's own parameters (all but `PROTOCOL_PARAMETERS`), in no particular order.
+    pub fn call_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.map
+            .iter()
+            .filter(|(k, _)| !PROTOCOL_PARAMETERS.contains(&k.as_str()))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The indexes N of a flattened list of structs (`Tag.N.Key`, `Tag.N.Value`), ascending.
+    pub fn indexes(&self, prefix: &str) -> Result<Vec<usize>, ApiError> {
+        let dotted = format!("{prefix}.");
+        let mut indexes = Vec::new();
+        for k in self.map.keys() {
+            let Some((index, _field)) = k.strip_prefix(&dotted).and_then(|r| r.split_once('.'))
+            else {
+                continue;
+            };
+            match index.parse::<usize>() {
+                Ok(0) => return Err(ApiError::invalid(k)),
+                Ok(n) => indexes.push(n),
+                Err(_) => {}
+            }
+        }
+        indexes.sort_unstable();
+        indexes.dedup();
+        Ok(indexes)
+    }
 }
 
 #[cfg(test)]
@@ -173,6 +217,36 @@ mod tests {
         assert_eq!(p.bool("B").unwrap(), Some(false));
         assert_eq!(p.bool("C").unwrap_err().code, Code::InvalidParameter);
         assert_eq!(p.bool("D").unwrap(), None);
+    }
+
+    #[test]
+    fn struct_list_indexes() {
+        let p = Params::from_pairs(&[
+            ("Tag.3.Key", "c"),
+            ("Tag.1.Key", "a"),
+            ("Tag.1.Value", "x"),
+            ("Tag.12.Value", "v"),
+            ("Tag.x.Key", "ignored"),
+            ("TagKey.1", "not a struct"),
+        ]);
+        assert_eq!(p.indexes("Tag").unwrap(), [1, 3, 12]);
+        assert!(Params::from_pairs(&[("Tag.0.Key", "k")])
+            .indexes("Tag")
+            .is_err());
+    }
+
+    #[test]
+    fn call_pairs_leave_out_the_protocol() {
+        let p = Params::from_pairs(&[
+            ("Action", "CreateVpc"),
+            ("SignatureNonce", "n"),
+            ("Timestamp", "t"),
+            ("RegionId", "cn-hangzhou"),
+        ]);
+        assert_eq!(
+            p.call_pairs().collect::<Vec<_>>(),
+            [("RegionId", "cn-hangzhou")]
+        );
     }
 
     #[test]

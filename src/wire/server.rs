@@ -89,16 +89,27 @@ async fn handle(
             &request_id,
             body,
         ),
-        Err(err) => {
-            let status = err.code.status();
-            let body = error_body(&err, &host, &request_id);
-            answer(
+        Err(Refusal {
+            error,
+            retry_after_ms,
+        }) => {
+            let status = error.code.status();
+            let body = error_body(&error, &host, &request_id);
+            let mut response = answer(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
                 format,
                 "Error",
                 &request_id,
                 body,
-            )
+            );
+            // Python Tea turns an error with this header into a ThrottlingException whose
+            // retry delay is the value, in milliseconds.
+            if let Some(ms) = retry_after_ms {
+                response
+                    .headers_mut()
+                    .insert("x-acs-retry-after", HeaderValue::from(ms));
+            }
+            response
         }
     };
     tracing::info!(
@@ -119,6 +130,21 @@ fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// An error answer; a throttled call also says when it would be admitted.
+struct Refusal {
+    error: ApiError,
+    retry_after_ms: Option<u64>,
+}
+
+impl From<ApiError> for Refusal {
+    fn from(error: ApiError) -> Self {
+        Refusal {
+            error,
+            retry_after_ms: None,
+        }
+    }
+}
+
 async fn dispatch(
     app: &Arc<App>,
     method: &Method,
@@ -127,9 +153,9 @@ async fn dispatch(
     params: Params,
     request_id: &str,
     action_name: Option<&str>,
-) -> Result<Map<String, Value>, ApiError> {
+) -> Result<Map<String, Value>, Refusal> {
     if method != Method::GET && method != Method::POST {
-        return Err(ApiError::of(Code::UnsupportedHttpMethod));
+        return Err(ApiError::of(Code::UnsupportedHttpMethod).into());
     }
     let action_name = action_name.ok_or_else(|| ApiError::missing("Action"))?;
     let action = actions::find(action_name)
@@ -140,9 +166,21 @@ async fn dispatch(
         .or_else(|| header_str(parts.headers, "x-acs-version"))
         .ok_or_else(|| ApiError::missing("Version"))?;
     if version != action.api.version() {
-        return Err(ApiError::of(Code::InvalidVersion));
+        return Err(ApiError::of(Code::InvalidVersion).into());
+    }
+    // Before authentication, which may write (a dev-mode account) and spends the nonce.
+    if app.faults.as_ref().is_some_and(|f| f.strikes()) {
+        return Err(ApiError::of(Code::ServiceUnavailable).into());
     }
     let account_id = authenticate(app, parts).await?;
+    if let Some(throttle) = &app.throttle {
+        throttle
+            .admit(&account_id, action.name)
+            .map_err(|wait_ms| Refusal {
+                error: ApiError::of(Code::ThrottlingUser),
+                retry_after_ms: Some(wait_ms),
+            })?;
+    }
     let call = Call {
         app: Arc::clone(app),
         action: action.name,
@@ -150,7 +188,7 @@ async fn dispatch(
         request_id: request_id.to_string(),
         params,
     };
-    (action.handler)(call).await
+    Ok((action.handler)(call).await?)
 }
 
 async fn authenticate(app: &Arc<App>, parts: &SignedParts<'_>) -> Result<String, ApiError> {

@@ -621,3 +621,29 @@ pub fn elements<'a>(text: &'a str, tag: &str) -> Vec<&'a str> {
         .map(|rest| &rest[..rest.find(close.as_str()).expect("closed")])
         .collect()
 }
+
+impl TestServer {
+    /// Waits until every transition due at the server clock's current time has settled.
+    pub async fn settled(&self) {
+        self.running
+            .as_ref()
+            .expect("the server is running")
+            .settled()
+            .await;
+    }
+
+    /// Moves a manual clock on and waits for what became due to settle: a test's sleep.
+    pub async fn advance(&self, clock: &ecsnet::clock::ManualClock, by: std::time::Duration) {
+        clock.advance(by);
+        self.settled().await;
+    }
+}
+
+/// How many transitions the store still holds (none when every state has settled).
+pub fn pending_transitions(server: &TestServer) -> i64 {
+    let conn = rusqlite::Connection::open(server.data_dir.join("ecsnet.db")).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
+    conn.query_row("SELECT COUNT(*) FROM transitions", [], |r| r.get(0))
+        .unwrap()
+}

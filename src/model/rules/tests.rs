@@ -293,7 +293,7 @@ fn check_instance_settled_table() {
     let settled = |status| check_instance_settled(&instance("i-1", status));
     #[rustfmt::skip]
     table(&[
-        ("pending", settled(Pending), Err(instance_state("Pending"))),
+        ("pending: being created", settled(Pending), Err(D::InstanceBeingCreated)),
         ("starting", settled(Starting), Err(instance_state("Starting"))),
         ("running", settled(Running), Ok(())),
         ("stopping", settled(Stopping), Err(instance_state("Stopping"))),
@@ -321,6 +321,51 @@ fn check_eni_status_table() {
         .map(|&s| (s.api_name(), status(s, &EniStatus::ALL), Ok(())))
         .collect();
     table(&every);
+}
+
+#[test]
+fn check_eni_settled_table() {
+    let settled = |status| check_eni_settled(&eni("eni-1", Secondary, status, None));
+    #[rustfmt::skip]
+    table(&[
+        ("available", settled(Available), Ok(())),
+        ("attaching", settled(Attaching), Err(eni_state("Attaching"))),
+        ("in use", settled(InUse), Ok(())),
+        ("detaching", settled(Detaching), Err(eni_state("Detaching"))),
+        ("deleting", settled(Deleting), Err(eni_state("Deleting"))),
+    ]);
+}
+
+#[test]
+fn eni_transition_holds_table() {
+    use EniTransition::{Attach, Delete, Detach};
+    let holds = |status, t| eni_transition_holds(&eni("eni-1", Secondary, status, None), t);
+    #[rustfmt::skip]
+    table(&[
+        ("attach, still attaching", holds(Attaching, Attach), true),
+        ("attach, released back to available", holds(Available, Attach), false),
+        ("attach, already in use", holds(InUse, Attach), false),
+        ("detach, still detaching", holds(Detaching, Detach), true),
+        ("detach, already available", holds(Available, Detach), false),
+        ("delete, still deleting", holds(Deleting, Delete), true),
+        ("delete, attaching again", holds(Attaching, Delete), false),
+    ]);
+}
+
+#[test]
+fn instance_transition_holds_table() {
+    use InstanceTransition::{Create, Launch, Start, Stop};
+    let holds = |status, t| instance_transition_holds(&instance("i-1", status), t);
+    #[rustfmt::skip]
+    table(&[
+        ("launch, still pending", holds(Pending, Launch), true),
+        ("create, still pending", holds(Pending, Create), true),
+        ("launch, already running", holds(Running, Launch), false),
+        ("start, still starting", holds(Starting, Start), true),
+        ("start, pending", holds(Pending, Start), false),
+        ("stop, still stopping", holds(Stopping, Stop), true),
+        ("stop, already stopped", holds(Stopped, Stop), false),
+    ]);
 }
 
 #[test]
@@ -374,7 +419,7 @@ fn check_attach_table() {
         ("ENI detaching", attach(&detaching, &running, Basic, Basic, 1), Err(eni_state("Detaching"))),
         ("ENI deleting", attach(&deleting, &running, Basic, Basic, 1), Err(eni_state("Deleting"))),
         ("ENI state before instance state", attach(&in_use, &pending, Basic, Basic, 1), Err(eni_state("InUse"))),
-        ("instance pending", attach(&free, &pending, Basic, Basic, 1), Err(instance_state("Pending"))),
+        ("instance pending", attach(&free, &pending, Basic, Basic, 1), Err(D::InstanceBeingCreated)),
         ("instance starting", attach(&free, &starting, Basic, Basic, 1), Err(instance_state("Starting"))),
         ("instance stopping", attach(&free, &stopping, Basic, Basic, 1), Err(instance_state("Stopping"))),
         ("instance state before VPC", attach(&other_vpc, &starting, Basic, Basic, 1), Err(instance_state("Starting"))),
@@ -433,7 +478,7 @@ fn check_detach_table() {
         ("still attaching", check_detach(&attaching, &running), Err(eni_state("Attaching"))),
         ("ENI state before instance state", check_detach(&attaching, &stopping), Err(eni_state("Attaching"))),
         ("instance stopping", check_detach(&in_use, &stopping), Err(instance_state("Stopping"))),
-        ("instance pending", check_detach(&detaching, &pending), Err(instance_state("Pending"))),
+        ("instance pending", check_detach(&detaching, &pending), Err(D::InstanceBeingCreated)),
     ]);
 }
 
