@@ -12,6 +12,8 @@ use crate::wire::throttle::Throttle;
 
 pub struct App {
     pub store: Store,
+    /// Where the store lives; snapshots are kept in its `snapshots` folder.
+    pub data_dir: std::path::PathBuf,
     pub catalog: Catalog,
     pub limits: Limits,
     /// Development mode: any AccessKeyId is accepted unsigned, its account derived from the id.

@@ -60,6 +60,8 @@ error_codes! {
     ForbiddenInstanceIsBeingCreated = ("Forbidden.InstanceIsBeingCreated", 403, "The specified instance is being created.", "Join/LeaveSecurityGroup names an instance that is still Pending (being created)"),
     ThrottlingUser = ("Throttling.User", 400, "Request was denied due to user flow control.", "the account called the action more often than the configured rate allows (`--throttle-rate`, `--throttle-burst`); the answer carries `x-acs-retry-after` (milliseconds)"),
     ServiceUnavailable = ("ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server.", "fault injection (`--fault-rate`) picked the call; it is answered before anything is read or written"),
+    ForbiddenSubUser = ("Forbidden.SubUser", 403, "The specified action is not available for you.", "an administration call (ResetStore, snapshots) by an account other than the store's first one"),
+    InvalidSnapshotNameNotFound = ("InvalidSnapshotName.NotFound", 404, "The specified snapshot does not exist.", "RestoreSnapshot names a snapshot that was never saved"),
     InternalError = ("InternalError", 500, "The request processing has failed due to some unknown error.", "a genuine server fault (the store failed); nothing was committed"),
 
     // Security groups.

@@ -176,6 +176,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     }
     let app = Arc::new(App {
         store,
+        data_dir: config.data_dir.clone(),
         catalog: config.catalog.clone(),
         limits: config.limits.clone(),
         accept_any_access_key: config.accept_any_access_key,

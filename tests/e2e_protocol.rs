@@ -896,22 +896,6 @@ async fn both_signature_schemes_drive_the_same_calls() {
 // Accounts.
 // ---------------------------------------------------------------------------------------------
 
-/// `ecsnet account create` against a data dir (here: while its server runs).
-async fn create_account(data_dir: &std::path::Path) -> Value {
-    let dir = data_dir.to_path_buf();
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_ecsnet"))
-            .args(["account", "create", "--data-dir"])
-            .arg(&dir)
-            .output()
-            .expect("ecsnet runs")
-    })
-    .await
-    .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    serde_json::from_slice(&output.stdout).expect("the key pair as JSON")
-}
-
 fn list_len(reply: &Reply, wrapper: &str, item: &str) -> usize {
     reply.ok()[wrapper][item].as_array().unwrap().len()
 }

@@ -2,6 +2,7 @@
 //! render the answer in the wire shape. `TABLE` is the list of every action served.
 
 mod addresses;
+mod admin;
 mod enis;
 mod groups;
 mod instances;
@@ -31,6 +32,8 @@ use crate::wire::params::Params;
 pub enum Api {
     Ecs,
     Vpc,
+    /// ecsnet's own administration (reset, snapshots): the root account only.
+    Admin,
 }
 
 impl Api {
@@ -38,6 +41,7 @@ impl Api {
         match self {
             Api::Ecs => "2014-05-26",
             Api::Vpc => "2016-04-28",
+            Api::Admin => "ecsnet",
         }
     }
 }
@@ -102,6 +106,10 @@ actions! {
     Ecs "ModifySecurityGroupEgressRule" => rules::modify_egress_rule,
     Ecs "DescribeSecurityGroupAttribute" => rules::describe_attribute,
     Ecs "ModifySecurityGroupPolicy" => rules::modify_policy,
+    Admin "ResetStore" => admin::reset,
+    Admin "SaveSnapshot" => admin::save_snapshot,
+    Admin "RestoreSnapshot" => admin::restore_snapshot,
+    Admin "ListSnapshots" => admin::list_snapshots,
 }
 
 pub fn find(name: &str) -> Option<&'static ActionDef> {

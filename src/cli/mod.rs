@@ -17,6 +17,7 @@ use config::{ConfigFile, Overrides, Profile, Target};
 
 const ECS_VERSION: &str = "2014-05-26";
 const VPC_VERSION: &str = "2016-04-28";
+const ADMIN_VERSION: &str = "ecsnet";
 
 #[derive(Subcommand)]
 pub enum ClientCommand {
@@ -55,6 +56,16 @@ pub enum ClientCommand {
         #[command(subcommand)]
         command: SgCommand,
     },
+    /// Empty a server's store, keeping its accounts (root key only).
+    Reset {
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Save, restore or list consistent snapshots of a server's store (root key only).
+    Snapshot {
+        #[command(subcommand)]
+        command: SnapshotCommand,
+    },
     /// Write data through a server's API: a small demo topology (`--demo`), or N ENIs for
     /// load tests (`--enis N`; raise the server's --max-enis-per-region first).
     Seed {
@@ -82,6 +93,27 @@ pub enum EniCommand {
         /// A security group of the new set (repeat for several).
         #[arg(long = "security-group")]
         security_groups: Vec<String>,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SnapshotCommand {
+    /// Save the store as it is now under NAME (while it serves).
+    Save {
+        name: String,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Put the store back as it was when NAME was saved.
+    Restore {
+        name: String,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// List the saved snapshots.
+    List {
         #[command(flatten)]
         target: TargetArgs,
     },
@@ -372,7 +404,7 @@ async fn raw_call(version: &str, args: &[String]) -> Result<(), String> {
     print_answer(&answer, &call.output)
 }
 
-/// One call for a friendly command; prints the answer.
+/// One ECS call for a friendly command; prints the answer.
 async fn friendly(
     target: &TargetArgs,
     action: &str,
@@ -380,9 +412,29 @@ async fn friendly(
 ) -> Result<(), String> {
     let resolved = config::resolve(&target.overrides())?;
     params.push(("RegionId".into(), resolved.region.clone()));
-    let client = connect(&resolved, signing(&target.signature)?);
+    call_and_print(target, &resolved, action, ECS_VERSION, params).await
+}
+
+/// One administration call; prints the answer.
+async fn admin(
+    target: &TargetArgs,
+    action: &str,
+    params: Vec<(String, String)>,
+) -> Result<(), String> {
+    let resolved = config::resolve(&target.overrides())?;
+    call_and_print(target, &resolved, action, ADMIN_VERSION, params).await
+}
+
+async fn call_and_print(
+    target: &TargetArgs,
+    resolved: &Target,
+    action: &str,
+    version: &str,
+    params: Vec<(String, String)>,
+) -> Result<(), String> {
+    let client = connect(resolved, signing(&target.signature)?);
     let answer = client
-        .call(action, ECS_VERSION, &params)
+        .call(action, version, &params)
         .await
         .map_err(|e| e.to_string())?;
     print_answer(&answer, &[])
@@ -448,6 +500,16 @@ pub async fn run(command: ClientCommand) -> Result<(), String> {
             );
             friendly(&target, "ModifyNetworkInterfaceAttribute", params).await
         }
+        ClientCommand::Reset { target } => admin(&target, "ResetStore", vec![]).await,
+        ClientCommand::Snapshot { command } => match command {
+            SnapshotCommand::Save { name, target } => {
+                admin(&target, "SaveSnapshot", vec![("Name".into(), name)]).await
+            }
+            SnapshotCommand::Restore { name, target } => {
+                admin(&target, "RestoreSnapshot", vec![("Name".into(), name)]).await
+            }
+            SnapshotCommand::List { target } => admin(&target, "ListSnapshots", vec![]).await,
+        },
         ClientCommand::Seed {
             demo,
             enis,

@@ -189,6 +189,8 @@ pub trait Tx {
     fn access_key(&self, id: &str) -> R<Option<AccessKey>>;
     fn insert_account(&self, account_id: &str, key: &AccessKey, now: i64) -> R<()>;
     fn account_count(&self) -> R<u64>;
+    /// The first account, created when the store was: the one allowed to administer it.
+    fn root_account(&self) -> R<Option<String>>;
 
     fn insert_vpc(&self, account: &str, vpc: &Vpc) -> R<()>;
     fn vpc(&self, account: &str, region: &str, id: &str) -> R<Option<Vpc>>;

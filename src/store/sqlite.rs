@@ -2,7 +2,7 @@
 //! pool, and the `Tx` implementation.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{mpsc as std_mpsc, Arc, Mutex};
 use std::thread;
 
@@ -254,12 +254,20 @@ fn migrate(conn: &mut Connection) -> R<()> {
 /// completion is called with the batch's commit outcome.
 type WriteJob = Box<dyn FnOnce(&SqliteTx) -> (bool, Completion) + Send>;
 type Completion = Box<dyn FnOnce(bool) + Send>;
+/// Work on the whole database (snapshots, reset) that must run between batches, outside any
+/// transaction, on the writer's connection.
+type MaintenanceJob = Box<dyn FnOnce(&Connection) + Send>;
+
+enum Job {
+    Write(WriteJob),
+    Maintain(MaintenanceJob),
+}
 type ReadJob = Box<dyn FnOnce(&SqliteTx) + Send>;
 
 /// The handle the server holds. Cloning shares the same writer and readers.
 #[derive(Clone)]
 pub struct Store {
-    writer: mpsc::Sender<WriteJob>,
+    writer: mpsc::Sender<Job>,
     readers: std_mpsc::Sender<ReadJob>,
     commits: watch::Receiver<u64>,
 }
@@ -268,7 +276,7 @@ impl Store {
     pub fn open(path: &Path, readers: usize) -> Result<Store, StoreFault> {
         let mut conn = open_connection(path)?;
         migrate(&mut conn)?;
-        let (writer, jobs) = mpsc::channel::<WriteJob>(4096);
+        let (writer, jobs) = mpsc::channel::<Job>(4096);
         let (committed, commits) = watch::channel(0);
         thread::Builder::new()
             .name("ecsnet-writer".into())
@@ -325,12 +333,65 @@ impl Store {
             (ok, completion)
         });
         self.writer
-            .send(job)
+            .send(Job::Write(job))
             .await
             .map_err(|_| StoreFault("the writer has stopped".into()))?;
         answer
             .await
             .map_err(|_| StoreFault("the writer dropped the operation".into()))?
+    }
+
+    /// Runs `f` on the writer's connection between two batches, outside any transaction:
+    /// it sees every acknowledged write and no half-done one.
+    async fn maintain<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> R<T> + Send + 'static,
+    ) -> R<T> {
+        let (reply, answer) = oneshot::channel();
+        let job: MaintenanceJob = Box::new(move |conn: &Connection| {
+            let result = catch_unwind(AssertUnwindSafe(|| f(conn)))
+                .unwrap_or_else(|_| Err(StoreFault("the maintenance panicked".into())));
+            let _ = reply.send(result);
+        });
+        self.writer
+            .send(Job::Maintain(job))
+            .await
+            .map_err(|_| StoreFault("the writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreFault("the writer dropped the maintenance".into()))?
+    }
+
+    /// A consistent copy of the whole store, taken while serving (`VACUUM INTO`).
+    pub async fn save_snapshot(&self, path: PathBuf) -> R<()> {
+        self.maintain(move |conn| {
+            let partial = path.with_extension("partial");
+            let _ = std::fs::remove_file(&partial);
+            conn.execute("VACUUM INTO ?", [partial.to_string_lossy()])
+                .map_err(fault)?;
+            std::fs::rename(&partial, &path).map_err(fault)
+        })
+        .await
+    }
+
+    /// Replaces every row with the snapshot's, in one transaction. Refuses a snapshot written
+    /// by another schema version.
+    pub async fn restore_snapshot(&self, path: PathBuf) -> R<()> {
+        self.maintain(move |conn| {
+            conn.execute("ATTACH DATABASE ? AS snapshot", [path.to_string_lossy()])
+                .map_err(fault)?;
+            let copied = copy_tables(conn, Some("snapshot"));
+            let detached = conn
+                .execute_batch("DETACH DATABASE snapshot")
+                .map_err(fault);
+            copied.and(detached)
+        })
+        .await
+    }
+
+    /// Empties the store but for its accounts and their keys.
+    pub async fn reset(&self) -> R<()> {
+        self.maintain(|conn| copy_tables(conn, None)).await
     }
 
     /// Runs `f` in a read transaction on one of the reader connections (a consistent snapshot).
@@ -353,56 +414,132 @@ impl Store {
     }
 }
 
-fn run_writer(conn: Connection, mut jobs: mpsc::Receiver<WriteJob>, commits: watch::Sender<u64>) {
+/// Tables that survive a reset and that a restore leaves alone: who may sign in.
+const ACCOUNT_TABLES: &[&str] = &["accounts", "access_keys"];
+
+/// Deletes every resource row and, with a `source` schema attached, copies its rows in, all in
+/// one transaction (foreign keys are checked at the end, across the whole copy).
+fn copy_tables(conn: &Connection, source: Option<&str>) -> R<()> {
+    if let Some(source) = source {
+        let version = |schema: &str| {
+            conn.query_row(&format!("PRAGMA {schema}.user_version"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(fault)
+        };
+        let (ours, theirs) = (version("main")?, version(source)?);
+        if ours != theirs {
+            return Err(StoreFault(format!(
+                "the snapshot has schema version {theirs}, this store {ours}"
+            )));
+        }
+    }
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect())
+        .map_err(fault)?;
+    conn.execute_batch("BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON;")
+        .map_err(fault)?;
+    let copy = || -> rusqlite::Result<()> {
+        for table in tables
+            .iter()
+            .filter(|t| !ACCOUNT_TABLES.contains(&t.as_str()))
+        {
+            conn.execute(&format!("DELETE FROM main.{table}"), [])?;
+            if let Some(source) = source {
+                conn.execute(
+                    &format!("INSERT INTO main.{table} SELECT * FROM {source}.{table}"),
+                    [],
+                )?;
+            }
+        }
+        // Sequences go with their rows, so later ids and pages continue where they were.
+        conn.execute("DELETE FROM main.sqlite_sequence", [])?;
+        if let Some(source) = source {
+            conn.execute(
+                &format!("INSERT INTO main.sqlite_sequence SELECT * FROM {source}.sqlite_sequence"),
+                [],
+            )?;
+        }
+        Ok(())
+    };
+    match copy().and_then(|()| conn.execute_batch("COMMIT")) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(fault(e))
+        }
+    }
+}
+
+fn run_writer(conn: Connection, mut jobs: mpsc::Receiver<Job>, commits: watch::Sender<u64>) {
     while let Some(first) = jobs.blocking_recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
+        let mut batch = Vec::new();
+        let mut maintenance = None;
+        match first {
+            Job::Write(job) => batch.push(job),
+            Job::Maintain(job) => maintenance = Some(job),
+        }
+        while maintenance.is_none() && batch.len() < MAX_BATCH {
             match jobs.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(Job::Write(job)) => batch.push(job),
+                Ok(Job::Maintain(job)) => maintenance = Some(job),
                 Err(_) => break,
             }
         }
-        let tx = SqliteTx { conn: &conn };
-        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-            tracing::error!(error = %e, "cannot begin a write transaction");
-            // Nothing ran: fail every operation of the batch without running it.
-            for job in batch {
-                let _ = conn.execute_batch("SAVEPOINT op");
-                let (_, done) = job(&tx);
-                let _ = conn.execute_batch("ROLLBACK TO op; RELEASE op");
-                done(false);
-            }
-            continue;
+        if !batch.is_empty() {
+            run_batch(&conn, batch, &commits);
         }
-        let mut completions = Vec::with_capacity(batch.len());
-        for job in batch {
-            let savepoint_ok = conn.execute_batch("SAVEPOINT op").is_ok();
-            let (ok, done) = job(&tx);
-            let end = if ok && savepoint_ok {
-                "RELEASE op"
-            } else {
-                "ROLLBACK TO op; RELEASE op"
-            };
-            let ended = conn.execute_batch(end).is_ok();
-            completions.push((done, savepoint_ok && ended));
-        }
-        let committed = match conn.execute_batch("COMMIT") {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::error!(error = %e, "commit failed; the batch is rolled back");
-                let _ = conn.execute_batch("ROLLBACK");
-                false
-            }
-        };
-        for (done, clean) in completions {
-            done(committed && clean);
-        }
-        if committed {
+        if let Some(job) = maintenance {
+            job(&conn);
+            // What the store holds may have changed wholesale: wake whoever waits on commits.
             commits.send_modify(|n| *n = n.wrapping_add(1));
         }
     }
     // All senders are gone: the server is shutting down. Fold the WAL into the database.
     let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+/// One group commit: a SAVEPOINT per operation, one COMMIT, then every caller is answered.
+fn run_batch(conn: &Connection, batch: Vec<WriteJob>, commits: &watch::Sender<u64>) {
+    let tx = SqliteTx { conn };
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        tracing::error!(error = %e, "cannot begin a write transaction");
+        // Nothing ran: fail every operation of the batch without running it.
+        for job in batch {
+            let _ = conn.execute_batch("SAVEPOINT op");
+            let (_, done) = job(&tx);
+            let _ = conn.execute_batch("ROLLBACK TO op; RELEASE op");
+            done(false);
+        }
+        return;
+    }
+    let mut completions = Vec::with_capacity(batch.len());
+    for job in batch {
+        let savepoint_ok = conn.execute_batch("SAVEPOINT op").is_ok();
+        let (ok, done) = job(&tx);
+        let end = if ok && savepoint_ok {
+            "RELEASE op"
+        } else {
+            "ROLLBACK TO op; RELEASE op"
+        };
+        let ended = conn.execute_batch(end).is_ok();
+        completions.push((done, savepoint_ok && ended));
+    }
+    let committed = match conn.execute_batch("COMMIT") {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(error = %e, "commit failed; the batch is rolled back");
+            let _ = conn.execute_batch("ROLLBACK");
+            false
+        }
+    };
+    for (done, clean) in completions {
+        done(committed && clean);
+    }
+    if committed {
+        commits.send_modify(|n| *n = n.wrapping_add(1));
+    }
 }
 
 fn run_reader(conn: Connection, jobs: Arc<Mutex<std_mpsc::Receiver<ReadJob>>>) {
@@ -798,6 +935,12 @@ impl Tx for SqliteTx<'_> {
             params![key.id, key.secret, account_id, key.enabled as i64, now],
         )?;
         Ok(())
+    }
+
+    fn root_account(&self) -> R<Option<String>> {
+        self.one("SELECT id FROM accounts ORDER BY rowid LIMIT 1", [], |r| {
+            r.get(0)
+        })
     }
 
     fn account_count(&self) -> R<u64> {

@@ -647,3 +647,19 @@ pub fn pending_transitions(server: &TestServer) -> i64 {
     conn.query_row("SELECT COUNT(*) FROM transitions", [], |r| r.get(0))
         .unwrap()
 }
+
+/// `ecsnet account create` against a data dir (here: while its server runs).
+pub async fn create_account(data_dir: &std::path::Path) -> Value {
+    let dir = data_dir.to_path_buf();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ecsnet"))
+            .args(["account", "create", "--data-dir"])
+            .arg(&dir)
+            .output()
+            .expect("ecsnet runs")
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    serde_json::from_slice(&output.stdout).expect("the key pair as JSON")
+}
