@@ -9,6 +9,7 @@ points at ecsnet.
 
 import json
 import os
+import re
 import socket
 import subprocess
 import tempfile
@@ -51,9 +52,11 @@ ACCESS_KEY_SECRET = "sdk-tests/secret+with=odd/chars"
 
 
 class Server:
-    """An ecsnet server of its own: free port on 127.0.0.1, fresh temporary data dir."""
+    """An ecsnet server of its own: free port on 127.0.0.1, fresh temporary data dir.
 
-    def __init__(self):
+    `serve_flags` are passed on to `ecsnet serve`, e.g. `"--fault-rate", "0.3"`."""
+
+    def __init__(self, *serve_flags):
         binary = os.environ.get("ECSNET_BIN", "target/debug/ecsnet")
         self.binary = (REPO_ROOT / binary).resolve()
         if not self.binary.is_file():
@@ -69,7 +72,7 @@ class Server:
         )
         data = Path(self._data_dir.name) / "data"
         self.process = subprocess.Popen(
-            [str(self.binary), "serve", "--listen", self.endpoint, "--data-dir", str(data)],
+            [str(self.binary), "serve", "--listen", self.endpoint, "--data-dir", str(data), *serve_flags],
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -94,6 +97,13 @@ class Server:
     def log(self):
         self._log.flush()
         return (Path(self._data_dir.name) / "server.log").read_text(errors="replace")
+
+    def answered(self):
+        """(action, HTTP status) of every call the server answered, in order, from its request
+        log (the readiness probe, which names no action, left out)."""
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", self.log())
+        calls = re.findall(r' request request_id=\S+ action="([^"]*)" status=(\d+) ', plain)
+        return [(action, int(status)) for action, status in calls if action != "-"]
 
     def stop(self):
         if self.process.poll() is None:
