@@ -3,11 +3,13 @@
 use std::time::Duration;
 
 use crate::clock::Clock;
+use crate::metrics::Metrics;
 use crate::model::catalog::Catalog;
 use crate::model::Limits;
 use crate::store::Store;
 use crate::wire::auth::NonceGuard;
 use crate::wire::faults::Faults;
+use crate::wire::limits::WireLimits;
 use crate::wire::throttle::Throttle;
 
 pub struct App {
@@ -26,6 +28,10 @@ pub struct App {
     pub transition_delay: Duration,
     pub throttle: Option<Throttle>,
     pub faults: Option<Faults>,
+    /// Request size, parameter and connection limits (`wire::limits`).
+    pub wire_limits: WireLimits,
+    /// What `/metrics` reports.
+    pub metrics: Metrics,
 }
 
 impl App {

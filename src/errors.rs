@@ -51,6 +51,7 @@ error_codes! {
     InvalidTimeStampExpired = ("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired.", "the request time is more than the replay window (15 minutes) away from the server's clock"),
     SignatureNonceUsed = ("SignatureNonceUsed", 400, "Specified signature nonce was used already.", "a SignatureNonce is reused within the replay window"),
     InvalidAccessKeyIdNotFound = ("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found.", "the AccessKeyId is unknown"),
+    InvalidAccessKeyIdInactive = ("InvalidAccessKeyId.Inactive", 400, "Specified access key is disabled.", "the AccessKeyId exists but is disabled (`ecsnet account disable-key`); answered before its signature is checked"),
     InvalidActionNotFound = ("InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method.", "the action is not one ecsnet serves"),
     InvalidVersion = ("InvalidVersion", 400, "Specified parameter Version is not valid.", "the Version is not the action's API version (2014-05-26 for ECS, 2016-04-28 for VPC)"),
     InvalidRegionIdNotFound = ("InvalidRegionId.NotFound", 404, "The specified region does not exist.", "the RegionId is not in the catalog"),
@@ -60,8 +61,13 @@ error_codes! {
     ForbiddenInstanceIsBeingCreated = ("Forbidden.InstanceIsBeingCreated", 403, "The specified instance is being created.", "Join/LeaveSecurityGroup names an instance that is still Pending (being created)"),
     ThrottlingUser = ("Throttling.User", 400, "Request was denied due to user flow control.", "the account called the action more often than the configured rate allows (`--throttle-rate`, `--throttle-burst`); the answer carries `x-acs-retry-after` (milliseconds)"),
     ServiceUnavailable = ("ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server.", "fault injection (`--fault-rate`) picked the call; it is answered before anything is read or written"),
+    ServiceUnavailableBusy = ("ServiceUnavailable", 503, "The server holds as many connections as it accepts; retry later.", "a connection beyond the connection cap (`--max-connections`) gets this answer and is closed; its request is not read further"),
+    RequestEntityTooLarge = ("RequestEntityTooLarge", 413, "The request body is larger than the limit of %s bytes.", "the body (its Content-Length, or what arrives) exceeds the body limit (`--max-body-bytes`, default 1 MiB); the connection is then closed"),
+    IncompleteBody = ("IncompleteBody", 400, "The request body could not be read: %s.", "the body breaks off, or does not arrive within the body timeout (`--body-timeout`, default 30 s)"),
+    TooManyParameters = ("TooManyParameters", 400, "The request carries more parameters than the limit of %s.", "query and form body together carry more parameters than the limit (`--max-parameters`, default 1000)"),
     ForbiddenSubUser = ("Forbidden.SubUser", 403, "The specified action is not available for you.", "an administration call (ResetStore, snapshots) by an account other than the store's first one"),
     InvalidSnapshotNameNotFound = ("InvalidSnapshotName.NotFound", 404, "The specified snapshot does not exist.", "RestoreSnapshot names a snapshot that was never saved"),
+    OperationDeniedSnapshotsUnavailable = ("OperationDenied.SnapshotsUnavailable", 400, "Snapshots are not available on a PostgreSQL store; back the database up with pg_dump instead.", "SaveSnapshot, RestoreSnapshot or ListSnapshots on a server whose store is PostgreSQL (snapshots are files of the SQLite store)"),
     InternalError = ("InternalError", 500, "The request processing has failed due to some unknown error.", "a genuine server fault (the store failed); nothing was committed"),
 
     // Security groups.

@@ -3,9 +3,12 @@
 
 pub mod actions;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod clock;
+pub mod console;
 pub mod errors;
+pub mod metrics;
 pub mod model;
 pub mod ops;
 pub mod server;

@@ -10,6 +10,7 @@ use ecsnet::model::catalog::Catalog;
 use ecsnet::ops::accounts;
 use ecsnet::server::{self, Config, DEFAULT_DATA_DIR, DEFAULT_LISTEN};
 use ecsnet::wire::faults::FaultConfig;
+use ecsnet::wire::limits::WireLimits;
 use ecsnet::wire::throttle::ThrottleConfig;
 
 #[derive(Parser)]
@@ -32,6 +33,15 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// Apply the PostgreSQL schema migrations this build knows (servers also apply them at
+    /// start; safe while other servers run or start).
+    Migrate {
+        #[arg(long, env = "ECSNET_DATABASE_URL")]
+        database: String,
+    },
+    /// Check a store offline (read-only): SQLite integrity, foreign keys and every invariant
+    /// of the rules; prints each violation and a summary, exits non-zero if any.
+    Check(CheckArgs),
     #[command(flatten)]
     Client(ecsnet::cli::ClientCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -80,6 +90,50 @@ struct ServeArgs {
     /// Seed of the fault draws, to repeat a run's faults.
     #[arg(long)]
     fault_seed: Option<u64>,
+    /// Largest request body in bytes; beyond it `RequestEntityTooLarge` (413).
+    #[arg(long, default_value_t = WireLimits::default().max_body_bytes)]
+    max_body_bytes: usize,
+    /// Most parameters in query and body together; beyond it `TooManyParameters` (400).
+    #[arg(long, default_value_t = WireLimits::default().max_parameters)]
+    max_parameters: usize,
+    /// Highest index N of a flattened list parameter (`X.N`).
+    #[arg(long, default_value_t = WireLimits::default().max_list_items)]
+    max_list_items: usize,
+    /// Largest request line and headers in bytes (at least 8192); beyond it 431.
+    #[arg(long, default_value_t = WireLimits::default().max_header_bytes)]
+    max_header_bytes: usize,
+    /// Time a client may take to send a request's headers, e.g. `30s`.
+    #[arg(long, default_value = "30s", value_parser = clock::parse_duration)]
+    header_timeout: Duration,
+    /// Time a client may take to send a request's body once its headers arrived.
+    #[arg(long, default_value = "30s", value_parser = clock::parse_duration)]
+    body_timeout: Duration,
+    /// Time a connection may stay open with no request.
+    #[arg(long, default_value = "120s", value_parser = clock::parse_duration)]
+    idle_timeout: Duration,
+    /// Most connections served at once; one more is answered `ServiceUnavailable` (503).
+    #[arg(long, default_value_t = WireLimits::default().max_connections)]
+    max_connections: usize,
+    /// Keep the state in this PostgreSQL database (`postgres://user@host:5432/db`), which
+    /// several servers may share, instead of the SQLite store in --data-dir.
+    #[arg(long, env = "ECSNET_DATABASE_URL")]
+    database: Option<String>,
+    /// Most PostgreSQL connections this server opens at once.
+    #[arg(long, default_value_t = 16)]
+    database_connections: usize,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Directory of the store to check.
+    #[arg(long, default_value = DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+    /// The quota the server runs with: ENIs per account and region.
+    #[arg(long, default_value_t = 100)]
+    max_enis_per_region: u64,
+    /// The quota the server runs with: security groups per account and region.
+    #[arg(long, default_value_t = 100)]
+    max_security_groups_per_region: u64,
 }
 
 #[derive(Subcommand)]
@@ -88,6 +142,21 @@ enum AccountCommand {
     Create {
         #[arg(long, default_value = DEFAULT_DATA_DIR)]
         data_dir: PathBuf,
+    },
+    /// Disable an AccessKey: its calls are answered InvalidAccessKeyId.Inactive (works while
+    /// the server runs).
+    DisableKey {
+        #[arg(long, default_value = DEFAULT_DATA_DIR)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        access_key_id: String,
+    },
+    /// Enable a disabled AccessKey again.
+    EnableKey {
+        #[arg(long, default_value = DEFAULT_DATA_DIR)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        access_key_id: String,
     },
 }
 
@@ -113,6 +182,22 @@ fn main() -> ExitCode {
             Command::Account {
                 command: AccountCommand::Create { data_dir },
             } => create_account(data_dir).await,
+            Command::Account {
+                command:
+                    AccountCommand::DisableKey {
+                        data_dir,
+                        access_key_id,
+                    },
+            } => set_key_enabled(data_dir, &access_key_id, false).await,
+            Command::Account {
+                command:
+                    AccountCommand::EnableKey {
+                        data_dir,
+                        access_key_id,
+                    },
+            } => set_key_enabled(data_dir, &access_key_id, true).await,
+            Command::Check(args) => check_store(args),
+            Command::Migrate { database } => migrate(&database).await,
             Command::Client(command) => ecsnet::cli::run(command).await,
             Command::Completion { shell } => {
                 use clap::CommandFactory;
@@ -152,11 +237,21 @@ fn root_key_from_env() -> Result<Option<(String, String)>, String> {
     }
 }
 
+async fn migrate(url: &str) -> Result<(), String> {
+    let applied = ecsnet::store::PgStore::migrate_only(url)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("applied {applied} migration(s); the schema is up to date");
+    Ok(())
+}
+
 async fn serve(args: ServeArgs) -> Result<(), String> {
     let mut config = Config::new(args.listen, args.data_dir);
     config.root_key = root_key_from_env()?;
     config.accept_any_access_key = args.accept_any_access_key;
     config.readers = args.readers;
+    config.database = args.database;
+    config.database_connections = args.database_connections;
     config.limits.enis_per_region = args.max_enis_per_region;
     config.limits.security_groups_per_region = args.max_security_groups_per_region;
     config.transition_delay = args.transition_delay;
@@ -167,6 +262,16 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.faults = FaultConfig {
         rate: args.fault_rate,
         seed: args.fault_seed,
+    };
+    config.wire_limits = WireLimits {
+        max_body_bytes: args.max_body_bytes,
+        max_parameters: args.max_parameters,
+        max_list_items: args.max_list_items,
+        max_header_bytes: args.max_header_bytes,
+        header_timeout: args.header_timeout,
+        body_timeout: args.body_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections: args.max_connections,
     };
     if let Some(path) = args.regions {
         let text = std::fs::read_to_string(&path)
@@ -198,6 +303,32 @@ async fn shutdown_signal() {
         _ = terminate.recv() => {}
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+async fn set_key_enabled(data_dir: PathBuf, key_id: &str, enabled: bool) -> Result<(), String> {
+    let store = server::open_store(&data_dir, 1)?;
+    accounts::set_key_enabled(&store, key_id, enabled).await?;
+    let state = if enabled { "enabled" } else { "disabled" };
+    println!("{key_id} is {state}");
+    Ok(())
+}
+
+fn check_store(args: CheckArgs) -> Result<(), String> {
+    let limits = ecsnet::model::Limits {
+        enis_per_region: args.max_enis_per_region,
+        security_groups_per_region: args.max_security_groups_per_region,
+        ..Default::default()
+    };
+    let report =
+        ecsnet::check::check_data_dir(&args.data_dir, &limits).map_err(|e| e.to_string())?;
+    for violation in &report.violations {
+        println!("{violation}");
+    }
+    println!("{}", report.summary());
+    match report.violations.len() {
+        0 => Ok(()),
+        n => Err(format!("the store breaks {n} invariant(s)")),
+    }
 }
 
 async fn create_account(data_dir: PathBuf) -> Result<(), String> {

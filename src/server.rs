@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::{App, REPLAY_WINDOW_SECS};
 use crate::clock::Clock;
+use crate::metrics::Metrics;
 use crate::model::catalog::Catalog;
 use crate::model::Limits;
 use crate::ops::accounts;
@@ -20,6 +21,8 @@ use crate::settler::Settler;
 use crate::store;
 use crate::wire::auth::NonceGuard;
 use crate::wire::faults::{FaultConfig, Faults};
+use crate::wire::limits::WireLimits;
+use crate::wire::listener;
 use crate::wire::throttle::{Throttle, ThrottleConfig};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9300";
@@ -44,6 +47,13 @@ pub struct Config {
     pub throttle: Option<ThrottleConfig>,
     /// The share of calls answered ServiceUnavailable (none by default).
     pub faults: FaultConfig,
+    /// Request size, parameter, timeout and connection limits.
+    pub wire_limits: WireLimits,
+    /// A PostgreSQL database (`postgres://…`) shared with other servers, instead of the
+    /// SQLite store in `data_dir`.
+    pub database: Option<String>,
+    /// Most PostgreSQL connections this server opens at once.
+    pub database_connections: usize,
 }
 
 impl Config {
@@ -60,6 +70,9 @@ impl Config {
             transition_delay: Duration::ZERO,
             throttle: None,
             faults: FaultConfig::default(),
+            wire_limits: WireLimits::default(),
+            database: None,
+            database_connections: 16,
         }
     }
 }
@@ -126,12 +139,30 @@ pub fn open_store(data_dir: &Path, readers: usize) -> Result<store::Store, Strin
     use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir_all(data_dir)
         .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
-    let store = store::open(data_dir, readers).map_err(|e| e.to_string())?;
-    // The database holds AccessKey secrets: owner only (SQLite gives its -wal and -shm files
-    // the same mode).
+    // The database holds AccessKey secrets: owner only. Created so before SQLite opens it,
+    // since SQLite gives the -wal and -shm files it creates the database's mode.
     let db = store::database_path(data_dir);
-    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| format!("cannot restrict {}: {e}", db.display()))?;
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&db)
+            .map_err(|e| format!("cannot create {}: {e}", db.display()))?;
+    }
+    let store = store::open(data_dir, readers).map_err(|e| e.to_string())?;
+    // A store made by an older ecsnet may have readable -wal and -shm files.
+    for path in [
+        db.clone(),
+        db.with_extension("db-wal"),
+        db.with_extension("db-shm"),
+    ] {
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("cannot restrict {}: {e}", path.display()))?;
+        }
+    }
     Ok(store)
 }
 
@@ -145,9 +176,19 @@ async fn bootstrap(config: &Config, store: &store::Store) -> Result<(), String> 
         .root_key
         .clone()
         .unwrap_or_else(accounts::generate_key);
-    let key = accounts::create(store, accounts::generate_account_id(), key_id, secret)
+    let key = store::AccessKey {
+        id: key_id,
+        secret,
+        account_id: accounts::generate_account_id(),
+        enabled: true,
+    };
+    if !accounts::create_first(store, key.clone())
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?
+    {
+        // Another server sharing the database created it meanwhile.
+        return Ok(());
+    }
     if generated {
         let path = credentials_path(&config.data_dir);
         write_credentials(&path, &key)
@@ -169,7 +210,17 @@ pub async fn start(config: Config) -> Result<Running, String> {
         throttle.check()?;
     }
     config.faults.check()?;
-    let store = open_store(&config.data_dir, config.readers)?;
+    config.wire_limits.check()?;
+    let store = match &config.database {
+        Some(url) => {
+            std::fs::create_dir_all(&config.data_dir)
+                .map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+            store::Store::open_postgres(url, config.database_connections)
+                .await
+                .map_err(|e| format!("cannot open the PostgreSQL store: {e}"))?
+        }
+        None => open_store(&config.data_dir, config.readers)?,
+    };
     bootstrap(&config, &store).await?;
     if config.accept_any_access_key {
         tracing::warn!("--accept-any-access-key: every AccessKeyId is accepted WITHOUT checking signatures; never expose this server");
@@ -187,6 +238,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
             .throttle
             .map(|limit| Throttle::new(limit, config.clock.clone())),
         faults: Faults::new(config.faults),
+        wire_limits: config.wire_limits.clone(),
+        metrics: Metrics::default(),
     });
     let listener = TcpListener::bind(config.listen)
         .await
@@ -196,11 +249,10 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let (stop, stopped) = oneshot::channel::<()>();
     let router = crate::wire::server::router(app);
     let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
+        let stopped = async {
+            let _ = stopped.await;
+        };
+        listener::serve(listener, router, config.wire_limits, stopped).await
     });
     tracing::info!(%addr, data_dir = %config.data_dir.display(), "ecsnet is serving");
     Ok(Running {

@@ -66,10 +66,19 @@ async fn run(
     let watch_commits = !app.transition_delay.is_zero();
     let mut waiting: Vec<oneshot::Sender<()>> = Vec::new();
     loop {
-        let wake = match settle_due(&app).await {
-            Ok(next_due) => Wake::At(next_due),
+        // On a shared PostgreSQL store one server settles at a time (it holds the lease);
+        // the others ask again shortly, and take over when the holder's connection ends.
+        let wake = match app.store.may_settle().await {
+            Ok(false) => Wake::Retry,
+            Ok(true) => match settle_due(&app).await {
+                Ok(next_due) => Wake::At(next_due),
+                Err(fault) => {
+                    tracing::error!(error = %fault, "the settler could not settle transitions; retrying");
+                    Wake::Retry
+                }
+            },
             Err(fault) => {
-                tracing::error!(error = %fault, "the settler could not settle transitions; retrying");
+                tracing::error!(error = %fault, "the settler could not take its lease; retrying");
                 Wake::Retry
             }
         };

@@ -462,7 +462,7 @@ async fn unknown_actions_and_paths_are_not_found() {
         .await
         .err("InvalidAction.NotFound", 404);
     let mut other_path = v1(&c, "GET", "DescribeRegions", &[]).prepare();
-    other_path.url = other_path.url.replacen("/?", "/console/api?", 1);
+    other_path.url = other_path.url.replacen("/?", "/v2/api?", 1);
     other_path.send().await.err("InvalidAction.NotFound", 404);
 }
 

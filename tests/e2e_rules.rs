@@ -149,15 +149,11 @@ async fn refused_rules(
 
 /// How many rules of `group` the store holds, read from the database itself.
 fn stored_rules(server: &TestServer, group: &str) -> i64 {
-    let conn = rusqlite::Connection::open(server.data_dir.join("ecsnet.db")).unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .unwrap();
-    conn.query_row(
+    stored_count(
+        server,
         "SELECT COUNT(*) FROM security_group_rules WHERE group_id = ?1",
-        [group],
-        |r| r.get(0),
+        group,
     )
-    .unwrap()
 }
 
 /// The provider's `DescribeSecurityGroupRule` (terraform-provider-alicloud): among the rules of

@@ -39,6 +39,15 @@ fn snapshot_path(call: &Call) -> Result<PathBuf, ApiError> {
     Ok(snapshots_dir(call).join(format!("{name}.db")))
 }
 
+/// Snapshots are files of the SQLite store; a PostgreSQL store is backed up with pg_dump.
+fn snapshots_available(call: &Call) -> Result<(), ApiError> {
+    if call.app.store.has_snapshots() {
+        Ok(())
+    } else {
+        Err(ApiError::of(Code::OperationDeniedSnapshotsUnavailable))
+    }
+}
+
 fn store_fault(call: &Call, fault: crate::store::StoreFault) -> ApiError {
     tracing::error!(request_id = %call.request_id, error = %fault, "administration failed");
     ApiError::internal()
@@ -57,6 +66,7 @@ pub async fn reset(call: Call) -> Answer {
 
 pub async fn save_snapshot(call: Call) -> Answer {
     root_only(&call).await?;
+    snapshots_available(&call)?;
     let path = snapshot_path(&call)?;
     std::fs::create_dir_all(snapshots_dir(&call))
         .map_err(|e| store_fault(&call, crate::store::StoreFault(e.to_string())))?;
@@ -70,6 +80,7 @@ pub async fn save_snapshot(call: Call) -> Answer {
 
 pub async fn restore_snapshot(call: Call) -> Answer {
     root_only(&call).await?;
+    snapshots_available(&call)?;
     let path = snapshot_path(&call)?;
     if !path.is_file() {
         return Err(ApiError::of(Code::InvalidSnapshotNameNotFound));
@@ -85,6 +96,7 @@ pub async fn restore_snapshot(call: Call) -> Answer {
 
 pub async fn list_snapshots(call: Call) -> Answer {
     root_only(&call).await?;
+    snapshots_available(&call)?;
     let mut snapshots: Vec<Value> = std::fs::read_dir(snapshots_dir(&call))
         .map(|entries| {
             entries

@@ -121,6 +121,8 @@ pub struct Call {
     pub app: Arc<App>,
     pub action: &'static str,
     pub account_id: String,
+    /// The AccessKey the call was signed with (recorded in the audit trail).
+    pub access_key_id: String,
     pub request_id: String,
     pub params: Params,
 }
@@ -154,6 +156,7 @@ impl Call {
         let now_ms = self.app.clock.now_millis();
         Ctx {
             account_id: self.account_id.clone(),
+            access_key_id: Some(self.access_key_id.clone()),
             request_id: self.request_id.clone(),
             action: self.action,
             region_id: region.to_string(),
@@ -176,11 +179,12 @@ impl Call {
     }
 
     /// Runs a state-changing operation in one transaction of the writer. With `DryRun=true`
-    /// the operation runs all its checks and is then rolled back.
+    /// the operation runs all its checks and is then rolled back. `op` is `Clone` because the
+    /// PostgreSQL store runs a conflicting transaction again from the start.
     pub async fn write<T: Send + 'static>(
         &self,
         region: &str,
-        op: impl FnOnce(&dyn Tx, &Ctx) -> OpResult<T> + Send + 'static,
+        op: impl FnOnce(&dyn Tx, &Ctx) -> OpResult<T> + Clone + Send + 'static,
     ) -> Result<T, ApiError> {
         let ctx = self.ctx(region);
         let dry_run = self.params.bool("DryRun")?.unwrap_or(false);
@@ -202,8 +206,8 @@ impl Call {
     pub async fn write_idempotent<T>(
         &self,
         region: &str,
-        op: impl FnOnce(&dyn Tx, &Ctx) -> OpResult<T> + Send + 'static,
-        render: impl FnOnce(T) -> Value + Send + 'static,
+        op: impl FnOnce(&dyn Tx, &Ctx) -> OpResult<T> + Clone + Send + 'static,
+        render: impl FnOnce(T) -> Value + Clone + Send + 'static,
     ) -> Answer {
         let token = self.params.get("ClientToken").map(|token| ClientToken {
             token: token.to_string(),

@@ -2,6 +2,7 @@
 //! (`ecsnet ecs DescribeInstances --RegionId cn-hangzhou --output cols=InstanceId rows=Instances.Instance[]`),
 //! `configure`, and friendly helpers for the seed's tasks.
 
+mod bench;
 pub mod client;
 pub mod config;
 pub mod output;
@@ -76,6 +77,30 @@ pub enum ClientCommand {
         /// Requests in flight at once while seeding ENIs.
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
+        #[command(flatten)]
+        target: TargetArgs,
+    },
+    /// Load-test a server: signed requests over keep-alive connections for each line at each
+    /// concurrency; prints throughput, p50, p99 and errors per line.
+    Bench {
+        /// Lines to run (default: all).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        lines: Vec<bench::Line>,
+        /// Requests in flight at once, one run per value.
+        #[arg(long, value_delimiter = ',', default_value = "1,8,32")]
+        concurrency: Vec<usize>,
+        /// Measured time per line and concurrency, e.g. `5s`.
+        #[arg(long, default_value = "5s", value_parser = crate::clock::parse_duration)]
+        duration: Duration,
+        /// Unmeasured time before each measurement.
+        #[arg(long, default_value = "1s", value_parser = crate::clock::parse_duration)]
+        warmup: Duration,
+        /// The group of the by-group line (default: the first `seed-0`, else the bench's own).
+        #[arg(long)]
+        group: Option<String>,
+        /// One JSON object per measurement instead of a table.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         target: TargetArgs,
     },
@@ -526,6 +551,32 @@ pub async fn run(command: ClientCommand) -> Result<(), String> {
                 (false, None) => return Err("say --demo or --enis N".into()),
             };
             print_answer(&summary, &[])
+        }
+        ClientCommand::Bench {
+            lines,
+            concurrency,
+            duration,
+            warmup,
+            group,
+            json,
+            target,
+        } => {
+            let resolved = config::resolve(&target.overrides())?;
+            let client = connect(&resolved, signing(&target.signature)?);
+            let lines = if lines.is_empty() {
+                bench::Line::ALL.to_vec()
+            } else {
+                lines
+            };
+            let options = bench::Options {
+                lines,
+                concurrency,
+                duration,
+                warmup,
+                group,
+                json,
+            };
+            bench::run(client, resolved.region, options).await
         }
         ClientCommand::Sg { command } => {
             let (action, group_id, instance_id, target) = match command {

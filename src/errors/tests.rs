@@ -10,7 +10,7 @@ const INST: Owner = Owner::Instance;
 const ENI: Owner = Owner::Eni;
 
 /// The statuses the real service answers with.
-const STATUSES: [u16; 7] = [400, 401, 403, 404, 409, 500, 503];
+const STATUSES: [u16; 8] = [400, 401, 403, 404, 409, 413, 500, 503];
 
 /// Codes the docs answer with 404 although they are not `*.NotFound` (ecs-api.md §6.16).
 const ODD_404S: [&str; 3] = [

@@ -61,6 +61,38 @@ pub async fn create(
     Ok(key)
 }
 
+/// Creates the first account with this key pair, unless the store has an account already
+/// (servers starting together on one database create it once). Answers whether it did.
+pub async fn create_first(store: &Store, key: AccessKey) -> Result<bool, StoreFault> {
+    let now = chrono::Utc::now().timestamp();
+    store
+        .write(move |tx| {
+            if tx.account_count()? > 0 {
+                return Ok(false);
+            }
+            tx.insert_account(&key.account_id, &key, now)?;
+            Ok(true)
+        })
+        .await?
+}
+
+/// Enables or disables an AccessKey (`ecsnet account enable-key` / `disable-key`): a disabled
+/// key's calls are answered `InvalidAccessKeyId.Inactive`, its account and resources stay.
+/// Fails when no key has this id.
+pub async fn set_key_enabled(store: &Store, key_id: &str, enabled: bool) -> Result<(), String> {
+    let id = key_id.to_string();
+    let found = store
+        .write(move |tx| tx.set_access_key_enabled(&id, enabled))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    if found {
+        Ok(())
+    } else {
+        Err(format!("no access key {key_id}"))
+    }
+}
+
 pub async fn count(store: &Store) -> Result<u64, StoreFault> {
     store.read(|tx| tx.account_count()).await
 }
@@ -95,4 +127,25 @@ pub async fn dev_account(store: &Store, key_id: &str) -> Result<String, ApiError
             .map_err(|_| ApiError::internal())?;
     }
     Ok(account_id)
+}
+
+/// The account whose enabled key `key_id` has exactly `secret`, for a sign-in that presents
+/// the pair itself instead of a signature (the console). The comparison does not stop at the
+/// first differing byte, so its time says nothing about the secret.
+pub async fn account_for_secret(
+    store: &Store,
+    key_id: &str,
+    secret: &str,
+) -> Result<Option<String>, StoreFault> {
+    let lookup = key_id.to_string();
+    let key = store.read(move |tx| tx.access_key(&lookup)).await?;
+    Ok(key
+        .filter(|k| k.enabled && !k.secret.is_empty() && same_bytes(&k.secret, secret))
+        .map(|k| k.account_id))
+}
+
+/// Equal strings, compared without stopping at the first difference (secrets, tokens).
+pub fn same_bytes(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }

@@ -9,6 +9,7 @@ use crate::model::{
 };
 use crate::store::{EniFilter, Page, PageRequest, Tx};
 
+#[derive(Clone)]
 pub struct NewEni {
     pub vswitch_id: String,
     pub security_group_ids: Vec<String>,
@@ -164,6 +165,7 @@ pub fn delete(tx: &dyn Tx, ctx: &Ctx, eni_id: &str) -> OpResult<()> {
     transitions::move_eni(tx, ctx, eni, EniTransition::Delete, event_ids)
 }
 
+#[derive(Clone)]
 pub struct ModifyEni {
     pub name: Option<String>,
     pub description: Option<String>,

@@ -5,6 +5,7 @@ use crate::model::permissions::{self, RuleCounts};
 use crate::model::{names, DomainError, GroupKind, ResourceKind, SecurityGroup};
 use crate::store::{GroupFilter, Page, PageRequest, Tx};
 
+#[derive(Clone)]
 pub struct NewGroup {
     pub vpc_id: String,
     pub name: Option<String>,

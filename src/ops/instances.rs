@@ -9,6 +9,7 @@ use crate::model::{
 };
 use crate::store::{InstanceFilter, Page, PageRequest, Tx};
 
+#[derive(Clone)]
 pub struct Launch {
     pub zone_id: Option<String>,
     pub vswitch_id: String,
@@ -28,6 +29,7 @@ pub struct Launch {
 
 /// A secondary ENI launched with its instance. Left out, the vSwitch and groups are the
 /// instance's.
+#[derive(Clone)]
 pub struct LaunchEni {
     pub vswitch_id: Option<String>,
     pub security_group_ids: Vec<String>,
@@ -301,6 +303,7 @@ pub fn describe(
     })
 }
 
+#[derive(Clone)]
 pub struct ModifyInstance {
     pub name: Option<String>,
     pub description: Option<String>,

@@ -22,6 +22,8 @@ use crate::store::{Event, StoreFault, Tx};
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub account_id: String,
+    /// The AccessKey that signed the call; `None` when the server acts on its own (settling).
+    pub access_key_id: Option<String>,
     pub request_id: String,
     pub action: &'static str,
     pub region_id: String,
@@ -78,6 +80,7 @@ impl Ctx {
         let seq = tx.append_event(&Event {
             at: self.now,
             account_id: self.account_id.clone(),
+            access_key_id: self.access_key_id.clone(),
             region_id: self.region_id.clone(),
             action: self.action.to_string(),
             resource_ids,

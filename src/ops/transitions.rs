@@ -120,6 +120,7 @@ pub fn settle_ctx(
 ) -> Ctx {
     Ctx {
         account_id: pending.account_id.clone(),
+        access_key_id: None,
         request_id: pending.request_id.clone(),
         action: pending.transition.settle_action(),
         region_id: pending.region_id.clone(),

@@ -4,6 +4,7 @@ use super::{Ctx, OpResult};
 use crate::model::{names, net, DomainError, ResourceKind, VSwitch, Vpc};
 use crate::store::{Page, PageRequest, Tx, VSwitchFilter, VpcFilter};
 
+#[derive(Clone)]
 pub struct NewVpc {
     pub cidr_block: Option<String>,
     pub name: Option<String>,
@@ -47,6 +48,7 @@ pub fn create_vpc(tx: &dyn Tx, ctx: &Ctx, req: NewVpc) -> OpResult<Vpc> {
     Ok(vpc)
 }
 
+#[derive(Clone)]
 pub struct NewVSwitch {
     pub vpc_id: String,
     pub zone_id: String,

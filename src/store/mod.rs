@@ -2,12 +2,17 @@
 //! transaction. `Store` owns the SQLite database: one writer thread that commits operations
 //! in groups (a SAVEPOINT per operation, one COMMIT per batch) and a pool of reader threads.
 //! A write is answered only after its batch's COMMIT returned, with `synchronous=FULL`.
+//! `postgres.rs` is the same `Tx` on PostgreSQL, for several servers on one database; `Store`
+//! (`backend.rs`) is the handle over either.
 
+mod backend;
+mod postgres;
 mod sqlite;
 
 use std::path::Path;
 
-pub use sqlite::Store;
+pub use backend::{Store, SNAPSHOTS_NEED_SQLITE};
+pub use postgres::PgStore;
 
 use crate::model::tags::{Tag, TagMatch, TagResourceType};
 use crate::model::transitions::Transition;
@@ -36,6 +41,8 @@ pub struct AccessKey {
 pub struct Event {
     pub at: i64,
     pub account_id: String,
+    /// The AccessKey that signed the call; `None` for the settler's own events.
+    pub access_key_id: Option<String>,
     pub region_id: String,
     pub action: String,
     pub resource_ids: Vec<String>,
@@ -188,6 +195,8 @@ pub struct ClientTokenRecord {
 pub trait Tx {
     fn access_key(&self, id: &str) -> R<Option<AccessKey>>;
     fn insert_account(&self, account_id: &str, key: &AccessKey, now: i64) -> R<()>;
+    /// Enables or disables a key; false when no key has this id.
+    fn set_access_key_enabled(&self, id: &str, enabled: bool) -> R<bool>;
     fn account_count(&self) -> R<u64>;
     /// The first account, created when the store was: the one allowed to administer it.
     fn root_account(&self) -> R<Option<String>>;

@@ -14,6 +14,7 @@ use super::{
     AccessKey, ClientTokenRecord, EniFilter, Event, GroupFilter, InstanceFilter, Page, PageRequest,
     PendingTransition, StoreFault, TagRow, TagRowFilter, Tx, VSwitchFilter, VpcFilter, R,
 };
+use crate::metrics::{Histogram, BATCH_SIZE_BOUNDS};
 use crate::model::permissions::{Direction, NicType, Policy, Protocol, Rule, RuleCounts, RuleSpec};
 use crate::model::tags::{Tag, TagMatch, TagResourceType};
 use crate::model::transitions::Transition;
@@ -209,7 +210,66 @@ CREATE TABLE transitions (
 ) WITHOUT ROWID;
 CREATE INDEX transitions_by_due ON transitions(due_at);
 "#,
+    // 5: the audit trail names the AccessKey that signed the call (NULL for the settler's own
+    // events, whose RequestId leads to the starting call's event and its key).
+    "ALTER TABLE events ADD COLUMN access_key_id TEXT;",
+    // 6: what the write path reads on every create or membership change, kept by triggers so a
+    // check reads one row instead of counting (or walking) up to a million: secondary ENIs per
+    // account and region (the quota), members per group (capacity), and per vSwitch an address
+    // below which every assignable one is taken (allocation starts there). `DERIVED` rebuilds
+    // the counts after a reset or restore.
+    r#"
+CREATE TABLE eni_counts (
+    account_id TEXT NOT NULL,
+    region_id TEXT NOT NULL,
+    secondary INTEGER NOT NULL,
+    PRIMARY KEY (account_id, region_id)
+) WITHOUT ROWID;
+CREATE TABLE group_member_counts (
+    group_id TEXT PRIMARY KEY,
+    members INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE vswitch_taken_below (
+    vswitch_id TEXT PRIMARY KEY,
+    address INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER enis_counted AFTER INSERT ON enis WHEN NEW.type = 'Secondary' BEGIN
+    INSERT INTO eni_counts VALUES (NEW.account_id, NEW.region_id, 1)
+        ON CONFLICT DO UPDATE SET secondary = secondary + 1;
+END;
+CREATE TRIGGER enis_uncounted AFTER DELETE ON enis WHEN OLD.type = 'Secondary' BEGIN
+    UPDATE eni_counts SET secondary = secondary - 1
+        WHERE account_id = OLD.account_id AND region_id = OLD.region_id;
+END;
+CREATE TRIGGER members_counted AFTER INSERT ON eni_groups BEGIN
+    INSERT INTO group_member_counts VALUES (NEW.group_id, 1)
+        ON CONFLICT DO UPDATE SET members = members + 1;
+END;
+CREATE TRIGGER members_uncounted AFTER DELETE ON eni_groups BEGIN
+    UPDATE group_member_counts SET members = members - 1 WHERE group_id = OLD.group_id;
+END;
+CREATE TRIGGER group_uncounted AFTER DELETE ON security_groups BEGIN
+    DELETE FROM group_member_counts WHERE group_id = OLD.id;
+END;
+CREATE TRIGGER address_freed AFTER DELETE ON private_ips BEGIN
+    UPDATE vswitch_taken_below SET address = MIN(address, OLD.ip) WHERE vswitch_id = OLD.vswitch_id;
+END;
+CREATE TRIGGER vswitch_forgotten AFTER DELETE ON vswitches BEGIN
+    DELETE FROM vswitch_taken_below WHERE vswitch_id = OLD.id;
+END;
+INSERT INTO eni_counts SELECT account_id, region_id, COUNT(*) FROM enis WHERE type = 'Secondary' GROUP BY account_id, region_id;
+INSERT INTO group_member_counts SELECT group_id, COUNT(*) FROM eni_groups GROUP BY group_id;
+"#,
 ];
+
+/// Rebuilds the counts of migration 6 from the rows they count (after a reset or restore,
+/// whose wholesale deletes and copies run the triggers out of step). The allocation hints
+/// only ever move down on their own, so emptying them is enough.
+const DERIVED: &str = "DELETE FROM eni_counts;
+INSERT INTO eni_counts SELECT account_id, region_id, COUNT(*) FROM enis WHERE type = 'Secondary' GROUP BY account_id, region_id;
+DELETE FROM group_member_counts;
+INSERT INTO group_member_counts SELECT group_id, COUNT(*) FROM eni_groups GROUP BY group_id;
+DELETE FROM vswitch_taken_below;";
 
 /// Most operations a writer batch takes before it commits.
 const MAX_BATCH: usize = 256;
@@ -224,10 +284,68 @@ fn open_connection(path: &Path) -> R<Connection> {
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 5000;",
+         PRAGMA busy_timeout = 5000;
+         PRAGMA wal_autocheckpoint = 0;",
     )
     .map_err(fault)?;
     Ok(conn)
+}
+
+/// How often the checkpointer looks for committed writes to fold into the database.
+const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+/// WAL frames (pages) beyond which the WAL is rewound (about 32 MB).
+const WAL_RESTART_FRAMES: i64 = 8192;
+/// Pages the writer caches (negative: KiB): its index inserts land all over large b-trees.
+const WRITER_CACHE: &str = "PRAGMA cache_size = -16384";
+
+/// Folds the WAL into the database on its own connection. SQLite would otherwise checkpoint
+/// inside whichever COMMIT crosses 1,000 WAL pages (copying and fsyncing there), stalling that
+/// batch's callers; a PASSIVE checkpoint copies without blocking anyone. But the WAL only
+/// rewinds when a write begins with every frame copied, which a busy writer racing this thread
+/// almost never sees, so it would grow without end (and every page lookup with it). Past
+/// `WAL_RESTART_FRAMES` the writer itself runs a RESTART between two batches (a maintenance
+/// job): only the frames since the last pass are left to copy, then it waits for readers to
+/// leave the WAL. The writer's handle is weak so that it still stops when the server does.
+fn run_checkpointer(
+    conn: Connection,
+    mut commits: watch::Receiver<u64>,
+    writer: mpsc::WeakSender<Job>,
+) {
+    let checkpoint = |mode: &str| {
+        conn.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+            r.get::<_, i64>(1)
+        })
+    };
+    let rewind = || -> Job {
+        Job::Maintain(Box::new(|conn: &Connection| {
+            if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(RESTART)") {
+                tracing::warn!(error = %e, "cannot rewind the WAL");
+            }
+        }))
+    };
+    loop {
+        thread::sleep(CHECKPOINT_INTERVAL);
+        match commits.has_changed() {
+            Ok(true) => {
+                commits.borrow_and_update();
+            }
+            Ok(false) => continue,
+            // The writer has stopped (it checkpoints the rest itself).
+            Err(_) => return,
+        }
+        match checkpoint("PASSIVE") {
+            Ok(frames) if frames >= WAL_RESTART_FRAMES => {
+                // A full queue means a busy writer: the next pass asks again.
+                if let Some(writer) = writer.upgrade() {
+                    let _ = writer.try_send(rewind());
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "WAL checkpoint failed; retrying after the next commit")
+            }
+        }
+    }
 }
 
 fn migrate(conn: &mut Connection) -> R<()> {
@@ -270,17 +388,22 @@ pub struct Store {
     writer: mpsc::Sender<Job>,
     readers: std_mpsc::Sender<ReadJob>,
     commits: watch::Receiver<u64>,
+    /// How many operations each committed batch held (`/metrics`).
+    batch_sizes: Arc<Histogram>,
 }
 
 impl Store {
     pub fn open(path: &Path, readers: usize) -> Result<Store, StoreFault> {
         let mut conn = open_connection(path)?;
         migrate(&mut conn)?;
+        conn.execute_batch(WRITER_CACHE).map_err(fault)?;
         let (writer, jobs) = mpsc::channel::<Job>(4096);
         let (committed, commits) = watch::channel(0);
+        let batch_sizes = Arc::new(Histogram::new(BATCH_SIZE_BOUNDS));
+        let observed = Arc::clone(&batch_sizes);
         thread::Builder::new()
             .name("ecsnet-writer".into())
-            .spawn(move || run_writer(conn, jobs, committed))
+            .spawn(move || run_writer(conn, jobs, committed, &observed))
             .map_err(fault)?;
 
         let (read_tx, read_rx) = std_mpsc::channel::<ReadJob>();
@@ -295,11 +418,52 @@ impl Store {
                 .spawn(move || run_reader(conn, jobs))
                 .map_err(fault)?;
         }
+        let conn = open_connection(path)?;
+        let (watched, weak_writer) = (commits.clone(), writer.downgrade());
+        thread::Builder::new()
+            .name("ecsnet-checkpointer".into())
+            .spawn(move || run_checkpointer(conn, watched, weak_writer))
+            .map_err(fault)?;
         Ok(Store {
             writer,
             readers: read_tx,
             commits,
+            batch_sizes,
         })
+    }
+
+    /// The sizes of the batches the writer committed.
+    pub fn batch_sizes(&self) -> &Histogram {
+        &self.batch_sizes
+    }
+
+    /// Ready to serve: the writer runs, a reader answers, and the schema is the one this
+    /// build migrates to (a newer ecsnet may have migrated the file further since it opened).
+    pub async fn check_ready(&self) -> R<()> {
+        if self.writer.is_closed() {
+            return Err(StoreFault("the writer has stopped".into()));
+        }
+        let (reply, answer) = oneshot::channel();
+        let job: ReadJob = Box::new(move |tx: &SqliteTx| {
+            let version = tx
+                .conn
+                .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+                .map_err(fault);
+            let _ = reply.send(version);
+        });
+        self.readers
+            .send(job)
+            .map_err(|_| StoreFault("the readers have stopped".into()))?;
+        let version = answer
+            .await
+            .map_err(|_| StoreFault("the reader dropped the query".into()))??;
+        if version != MIGRATIONS.len() as i64 {
+            return Err(StoreFault(format!(
+                "the schema version is {version}, this build's is {}",
+                MIGRATIONS.len()
+            )));
+        }
+        Ok(())
     }
 
     /// Counts committed batches: it changes after every COMMIT, so a task can wait for writes
@@ -368,6 +532,10 @@ impl Store {
             let partial = path.with_extension("partial");
             let _ = std::fs::remove_file(&partial);
             conn.execute("VACUUM INTO ?", [partial.to_string_lossy()])
+                .map_err(fault)?;
+            // A snapshot holds the AccessKey secrets too: owner only.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o600))
                 .map_err(fault)?;
             std::fs::rename(&partial, &path).map_err(fault)
         })
@@ -461,6 +629,7 @@ fn copy_tables(conn: &Connection, source: Option<&str>) -> R<()> {
                 [],
             )?;
         }
+        conn.execute_batch(DERIVED)?;
         Ok(())
     };
     match copy().and_then(|()| conn.execute_batch("COMMIT")) {
@@ -472,7 +641,12 @@ fn copy_tables(conn: &Connection, source: Option<&str>) -> R<()> {
     }
 }
 
-fn run_writer(conn: Connection, mut jobs: mpsc::Receiver<Job>, commits: watch::Sender<u64>) {
+fn run_writer(
+    conn: Connection,
+    mut jobs: mpsc::Receiver<Job>,
+    commits: watch::Sender<u64>,
+    batch_sizes: &Histogram,
+) {
     while let Some(first) = jobs.blocking_recv() {
         let mut batch = Vec::new();
         let mut maintenance = None;
@@ -488,7 +662,7 @@ fn run_writer(conn: Connection, mut jobs: mpsc::Receiver<Job>, commits: watch::S
             }
         }
         if !batch.is_empty() {
-            run_batch(&conn, batch, &commits);
+            run_batch(&conn, batch, &commits, batch_sizes);
         }
         if let Some(job) = maintenance {
             job(&conn);
@@ -501,7 +675,12 @@ fn run_writer(conn: Connection, mut jobs: mpsc::Receiver<Job>, commits: watch::S
 }
 
 /// One group commit: a SAVEPOINT per operation, one COMMIT, then every caller is answered.
-fn run_batch(conn: &Connection, batch: Vec<WriteJob>, commits: &watch::Sender<u64>) {
+fn run_batch(
+    conn: &Connection,
+    batch: Vec<WriteJob>,
+    commits: &watch::Sender<u64>,
+    batch_sizes: &Histogram,
+) {
     let tx = SqliteTx { conn };
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         tracing::error!(error = %e, "cannot begin a write transaction");
@@ -534,6 +713,10 @@ fn run_batch(conn: &Connection, batch: Vec<WriteJob>, commits: &watch::Sender<u6
             false
         }
     };
+    // Counted before anyone is answered, so an answered write is always in the metrics.
+    if committed {
+        batch_sizes.observe(completions.len() as u64);
+    }
     for (done, clean) in completions {
         done(committed && clean);
     }
@@ -820,6 +1003,11 @@ impl SqliteTx<'_> {
 
     /// Runs a filtered list query over `table` (whose rows have `seq`): the selected page of
     /// rows mapped by `map`, plus the total or the continuation point.
+    ///
+    /// `select` is `SELECT <key> FROM <table or join> WHERE ...`, `<key>` being the table's
+    /// `seq` (or a column equal to it, in an index that leads the join). The page reads the
+    /// rows straight from that query in key order, so an index on the filter walks only as far
+    /// as the page: its cost follows the page, not the store.
     fn page<T>(
         &self,
         table: &str,
@@ -827,17 +1015,20 @@ impl SqliteTx<'_> {
         page: PageRequest,
         map: impl FnMut(&Row) -> rusqlite::Result<T>,
     ) -> R<Page<T>> {
-        let filtered = select.sql.clone();
-        let filter_args = select.args.clone();
+        let (key, from) = select
+            .sql
+            .strip_prefix("SELECT ")
+            .and_then(|rest| rest.split_once(" FROM "))
+            .map(|(key, from)| (key.to_string(), from.to_string()))
+            .ok_or_else(|| StoreFault(format!("not a paged query: {}", select.sql)))?;
         match page {
             PageRequest::Numbered { offset, limit } => {
                 let total = self.count(
-                    &format!("SELECT COUNT(*) FROM ({filtered})"),
-                    params_from_iter(filter_args.iter()),
+                    &format!("SELECT COUNT(*) FROM {from}"),
+                    params_from_iter(select.args.iter()),
                 )?;
-                select.sql = format!(
-                    "SELECT {table}.* FROM {table} WHERE {table}.seq IN ({filtered}) ORDER BY {table}.seq LIMIT ? OFFSET ?"
-                );
+                select.sql =
+                    format!("SELECT {table}.* FROM {from} ORDER BY {key} LIMIT ? OFFSET ?");
                 select.args.push(Value::Integer(limit as i64));
                 select.args.push(Value::Integer(offset as i64));
                 let items = self.all(&select.sql, params_from_iter(select.args.iter()), map)?;
@@ -849,7 +1040,7 @@ impl SqliteTx<'_> {
             }
             PageRequest::After { after, limit } => {
                 select.sql = format!(
-                    "SELECT {table}.*, {table}.seq AS page_seq FROM {table} WHERE {table}.seq IN ({filtered}) AND {table}.seq > ? ORDER BY {table}.seq LIMIT ?"
+                    "SELECT {table}.*, {key} AS page_seq FROM {from} AND {key} > ? ORDER BY {key} LIMIT ?"
                 );
                 select.args.push(Value::Integer(after));
                 select.args.push(Value::Integer(limit as i64 + 1));
@@ -935,6 +1126,14 @@ impl Tx for SqliteTx<'_> {
             params![key.id, key.secret, account_id, key.enabled as i64, now],
         )?;
         Ok(())
+    }
+
+    fn set_access_key_enabled(&self, id: &str, enabled: bool) -> R<bool> {
+        let changed = self.exec(
+            "UPDATE access_keys SET enabled = ? WHERE id = ?",
+            params![enabled as i64, id],
+        )?;
+        Ok(changed == 1)
     }
 
     fn root_account(&self) -> R<Option<String>> {
@@ -1112,7 +1311,7 @@ impl Tx for SqliteTx<'_> {
 
     fn member_count(&self, group_id: &str) -> R<u64> {
         self.count(
-            "SELECT COUNT(*) FROM eni_groups WHERE group_id = ?",
+            "SELECT members FROM group_member_counts WHERE group_id = ?",
             [group_id],
         )
     }
@@ -1337,8 +1536,10 @@ impl Tx for SqliteTx<'_> {
             vec![text(account), text(region)],
         );
         if let Some(group) = &filter.security_group_id {
+            // Driven by eni_groups_by_group (group_id, eni_seq): CROSS JOIN keeps that index
+            // as the outer loop, so a page walks only its own members in order.
             s = Select::new(
-                "SELECT e.seq FROM eni_groups g JOIN enis e ON e.id = g.eni_id WHERE g.group_id = ? AND e.type = 'Secondary' AND e.account_id = ? AND e.region_id = ?",
+                "SELECT g.eni_seq FROM eni_groups g CROSS JOIN enis ON enis.seq = g.eni_seq WHERE g.group_id = ? AND enis.type = 'Secondary' AND enis.account_id = ? AND enis.region_id = ?",
                 vec![text(group), text(account), text(region)],
             );
         }
@@ -1386,7 +1587,7 @@ impl Tx for SqliteTx<'_> {
 
     fn count_enis(&self, account: &str, region: &str) -> R<u64> {
         self.count(
-            "SELECT COUNT(*) FROM enis WHERE account_id = ? AND region_id = ? AND type = 'Secondary'",
+            "SELECT secondary FROM eni_counts WHERE account_id = ? AND region_id = ?",
             [account, region],
         )
     }
@@ -1420,19 +1621,37 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn free_ip(&self, vswitch_id: &str, first: u32, last: u32) -> R<Option<u32>> {
-        if !self.ip_taken(vswitch_id, first)? {
-            return Ok(Some(first));
-        }
-        // The first address after a taken one that is itself free.
-        let candidate = self.one(
-            "SELECT p.ip + 1 FROM private_ips p
-             WHERE p.vswitch_id = ?1 AND p.ip >= ?2 AND p.ip < ?3
-               AND NOT EXISTS (SELECT 1 FROM private_ips q WHERE q.vswitch_id = ?1 AND q.ip = p.ip + 1)
-             ORDER BY p.ip LIMIT 1",
-            params![vswitch_id, first as i64, last as i64],
+        // Every assignable address below the hint is taken, so the search starts there rather
+        // than walking every taken address from the first (O(vSwitch) per allocation).
+        let hint = self.one(
+            "SELECT address FROM vswitch_taken_below WHERE vswitch_id = ?",
+            [vswitch_id],
             |r| r.get::<_, i64>(0),
         )?;
-        Ok(candidate.map(|n| n as u32))
+        let start = hint.map_or(first, |h| h.clamp(first as i64, last as i64) as u32);
+        let found = if !self.ip_taken(vswitch_id, start)? {
+            Some(start)
+        } else {
+            // The first address after a taken one that is itself free.
+            self.one(
+                "SELECT p.ip + 1 FROM private_ips p
+                 WHERE p.vswitch_id = ?1 AND p.ip >= ?2 AND p.ip < ?3
+                   AND NOT EXISTS (SELECT 1 FROM private_ips q WHERE q.vswitch_id = ?1 AND q.ip = p.ip + 1)
+                 ORDER BY p.ip LIMIT 1",
+                params![vswitch_id, start as i64, last as i64],
+                |r| r.get::<_, i64>(0),
+            )?
+            .map(|n| n as u32)
+        };
+        if let Some(n) = found {
+            // n is the lowest free address: all below it are taken.
+            self.exec(
+                "INSERT INTO vswitch_taken_below (vswitch_id, address) VALUES (?, ?)
+                 ON CONFLICT DO UPDATE SET address = excluded.address",
+                params![vswitch_id, n as i64],
+            )?;
+        }
+        Ok(found)
     }
 
     // Tags and ClientToken records.
@@ -1557,8 +1776,8 @@ impl Tx for SqliteTx<'_> {
 
     fn append_event(&self, e: &Event) -> R<i64> {
         self.exec(
-            "INSERT INTO events (at, account_id, region_id, action, resource_ids, request_id) VALUES (?, ?, ?, ?, ?, ?)",
-            params![e.at, e.account_id, e.region_id, e.action, e.resource_ids.join(","), e.request_id],
+            "INSERT INTO events (at, account_id, access_key_id, region_id, action, resource_ids, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            params![e.at, e.account_id, e.access_key_id, e.region_id, e.action, e.resource_ids.join(","), e.request_id],
         )?;
         Ok(self.conn.last_insert_rowid())
     }

@@ -182,6 +182,30 @@ impl NonceGuard {
         Ok(())
     }
 
+    /// Records the nonce where every server sharing `store` sees it: in the PostgreSQL store's
+    /// `nonces` table, or in this process for the SQLite store (which one server owns).
+    pub async fn check_nonce_in(
+        &self,
+        store: &crate::store::Store,
+        claim: &Claim,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let Some(shared) = store.shared() else {
+            return self.check_nonce(claim, now);
+        };
+        let now = now.timestamp();
+        let key = format!("{}\n{}", claim.access_key_id, claim.nonce);
+        let expires_at = now + 2 * self.window_secs;
+        match shared.claim_nonce(key, now, expires_at).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ApiError::of(Code::SignatureNonceUsed)),
+            Err(fault) => {
+                tracing::error!(error = %fault, "the nonce guard failed");
+                Err(ApiError::internal())
+            }
+        }
+    }
+
     /// Records the nonce; a second use within the window is refused.
     pub fn check_nonce(&self, claim: &Claim, now: DateTime<Utc>) -> Result<(), ApiError> {
         let now = now.timestamp();

@@ -44,6 +44,32 @@ pub fn render(format: Format, root: &str, request_id: &str, body: Map<String, Va
     }
 }
 
+/// The text an XML reader gets back for a string this encoder writes: characters XML 1.0
+/// cannot carry at all (control characters but tab, LF and CR; U+FFFE, U+FFFF) become U+FFFD.
+pub fn xml_text(s: &str) -> String {
+    s.chars()
+        .map(|c| if xml_char(c) { c } else { '\u{FFFD}' })
+        .collect()
+}
+
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Escaped element text: markup characters as entities, CR as a character reference (XML
+/// readers would turn a raw one into LF), and what XML cannot carry as U+FFFD.
+fn push_text(out: &mut String, s: &str) {
+    for part in escape(xml_text(s).as_str()).split_inclusive('\r') {
+        match part.strip_suffix('\r') {
+            Some(text) => {
+                out.push_str(text);
+                out.push_str("&#13;");
+            }
+            None => out.push_str(part),
+        }
+    }
+}
+
 fn write_element(out: &mut String, name: &str, value: &Value) {
     match value {
         Value::Array(items) => {
@@ -67,7 +93,7 @@ fn write_element(out: &mut String, name: &str, value: &Value) {
             out.push_str(name);
             out.push('>');
             match scalar {
-                Value::String(s) => out.push_str(&escape(s.as_str())),
+                Value::String(s) => push_text(out, s),
                 Value::Null => {}
                 other => out.push_str(&other.to_string()),
             }
@@ -111,6 +137,23 @@ mod tests {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DescribeXResponse><RequestId>RID</RequestId>\
              <SecurityGroupIds><SecurityGroupId>sg-1</SecurityGroupId><SecurityGroupId>sg-2</SecurityGroupId></SecurityGroupIds>\
              <Empty></Empty><Name>a&lt;b&amp;c</Name><Count>2</Count></DescribeXResponse>"
+        );
+    }
+
+    /// Found by the `encoders` fuzz target: a control character in a string (an error
+    /// message quoting a parameter name, say) made the XML answer malformed.
+    #[test]
+    fn xml_text_never_carries_characters_xml_forbids() {
+        let out = render(
+            Format::Xml,
+            "Error",
+            "RID",
+            body(json!({"Message": "a\u{7}b\u{0}c\u{FFFF}d\re\tf\ng"})),
+        );
+        assert_eq!(
+            out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><RequestId>RID</RequestId>\
+             <Message>a\u{FFFD}b\u{FFFD}c\u{FFFD}d&#13;e\tf\ng</Message></Error>"
         );
     }
 

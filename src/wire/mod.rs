@@ -4,6 +4,10 @@
 pub mod auth;
 pub mod encode;
 pub mod faults;
+pub mod fuzz_targets;
+pub mod health;
+pub mod limits;
+pub mod listener;
 pub mod params;
 pub mod server;
 pub mod sign;

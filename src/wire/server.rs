@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -18,10 +18,15 @@ use super::sign::decode_pairs;
 use crate::actions::{self, Call};
 use crate::app::App;
 use crate::errors::{ApiError, Code};
+use crate::metrics::SUCCESS_CODE;
 use crate::ops;
 
 pub fn router(app: Arc<App>) -> Router {
-    Router::new().fallback(handle).with_state(app)
+    Router::new()
+        .merge(crate::console::router(Arc::clone(&app)))
+        .merge(super::health::router())
+        .fallback(handle)
+        .with_state(app)
 }
 
 fn new_request_id() -> String {
@@ -43,15 +48,22 @@ async fn handle(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let started = Instant::now();
     let request_id = new_request_id();
     let query = decode_pairs(uri.query().unwrap_or(""));
-    let body_params = if is_form(&headers) {
-        decode_pairs(&String::from_utf8_lossy(&body))
-    } else {
-        Vec::new()
+    let (body, body_params, within_limits) = match read_body(&app, &headers, body).await {
+        Ok(body) => {
+            let body_params = if is_form(&headers) {
+                decode_pairs(&String::from_utf8_lossy(&body))
+            } else {
+                Vec::new()
+            };
+            let checked = app.wire_limits.check_parameters(&query, &body_params);
+            (body, body_params, checked)
+        }
+        Err(error) => (Bytes::new(), Vec::new(), Err(error)),
     };
     let params = Params::merge(&query, &body_params);
     let format = Format::from_param(params.get("Format"));
@@ -70,17 +82,26 @@ async fn handle(
     let action_name = params
         .string("Action")
         .or_else(|| header_str(&headers, "x-acs-action"));
-    let outcome = dispatch(
-        &app,
-        &method,
-        uri.path(),
-        &parts,
-        params,
-        &request_id,
-        action_name.as_deref(),
-    )
-    .await;
+    let outcome = match within_limits {
+        Ok(()) => {
+            dispatch(
+                &app,
+                &method,
+                uri.path(),
+                &parts,
+                params,
+                &request_id,
+                action_name.as_deref(),
+            )
+            .await
+        }
+        Err(error) => Err(error.into()),
+    };
     let action = action_name.as_deref().unwrap_or("-");
+    let code = match &outcome {
+        Ok(_) => SUCCESS_CODE,
+        Err(refusal) => refusal.error.code.code(),
+    };
     let response = match outcome {
         Ok(body) => answer(
             StatusCode::OK,
@@ -119,7 +140,51 @@ async fn handle(
         micros = started.elapsed().as_micros() as u64,
         "request"
     );
+    // Only served action names become labels, so a client cannot grow the metrics.
+    let action_label = actions::find(action).map_or("Unknown", |a| a.name);
+    app.metrics.record_request(
+        action_label,
+        code,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
+}
+
+/// The body, within the size limit and the body timeout. A declared length beyond the limit
+/// is refused before anything is read.
+async fn read_body(app: &App, headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
+    use http_body_util::{BodyExt, LengthLimitError, Limited};
+    let limits = &app.wire_limits;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    limits.check_content_length(declared)?;
+    let limited = Limited::new(body, limits.max_body_bytes);
+    match tokio::time::timeout(limits.body_timeout, limited.collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(limits.body_too_large())
+        }
+        Ok(Err(e)) => Err(ApiError::with(Code::IncompleteBody, e.to_string())),
+        Err(_) => Err(ApiError::with(
+            Code::IncompleteBody,
+            format!(
+                "it did not arrive within {} seconds",
+                limits.body_timeout.as_secs_f64()
+            ),
+        )),
+    }
+}
+
+/// The error envelope for a refusal made outside the handler (a connection beyond the cap).
+pub(crate) fn error_response(error: &ApiError, format: Format, host: &str) -> Response {
+    let request_id = new_request_id();
+    let status =
+        StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = error_body(error, host, &request_id);
+    answer(status, format, "Error", &request_id, body)
 }
 
 fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -172,7 +237,7 @@ async fn dispatch(
     if app.faults.as_ref().is_some_and(|f| f.strikes()) {
         return Err(ApiError::of(Code::ServiceUnavailable).into());
     }
-    let account_id = authenticate(app, parts).await?;
+    let (account_id, access_key_id) = authenticate(app, parts).await?;
     if let Some(throttle) = &app.throttle {
         throttle
             .admit(&account_id, action.name)
@@ -185,18 +250,24 @@ async fn dispatch(
         app: Arc::clone(app),
         action: action.name,
         account_id,
+        access_key_id,
         request_id: request_id.to_string(),
         params,
     };
     Ok((action.handler)(call).await?)
 }
 
-async fn authenticate(app: &Arc<App>, parts: &SignedParts<'_>) -> Result<String, ApiError> {
+/// The caller's account and AccessKey id.
+async fn authenticate(
+    app: &Arc<App>,
+    parts: &SignedParts<'_>,
+) -> Result<(String, String), ApiError> {
     let claim = auth::claim(parts)?;
     let now = Utc::now();
     if app.accept_any_access_key {
         let key_id = claim.access_key_id.clone();
-        return ops::accounts::dev_account(&app.store, &key_id).await;
+        let account_id = ops::accounts::dev_account(&app.store, &key_id).await?;
+        return Ok((account_id, key_id));
     }
     app.nonces.check_time(&claim, now)?;
     let key_id = claim.access_key_id.clone();
@@ -208,11 +279,13 @@ async fn authenticate(app: &Arc<App>, parts: &SignedParts<'_>) -> Result<String,
             tracing::error!(error = %e, "access key lookup failed");
             ApiError::internal()
         })?
-        .filter(|k| k.enabled)
         .ok_or_else(|| ApiError::of(Code::InvalidAccessKeyIdNotFound))?;
+    if !key.enabled {
+        return Err(ApiError::of(Code::InvalidAccessKeyIdInactive));
+    }
     auth::verify(parts, &claim, &key)?;
-    app.nonces.check_nonce(&claim, now)?;
-    Ok(key.account_id)
+    app.nonces.check_nonce_in(&app.store, &claim, now).await?;
+    Ok((key.account_id, key.id))
 }
 
 fn error_body(err: &ApiError, host: &str, request_id: &str) -> Map<String, Value> {

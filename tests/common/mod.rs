@@ -25,6 +25,39 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
+/// With `ECSNET_TEST_DATABASE_URL` set (`scripts/test-postgres.sh`), every test server keeps
+/// its state in PostgreSQL: a schema of its own, named after its data dir so that a restart
+/// in the same dir finds it again (the script drops the schemas afterwards).
+pub fn test_database(data_dir: &std::path::Path) -> Option<String> {
+    let base = std::env::var("ECSNET_TEST_DATABASE_URL").ok()?;
+    let name: String = data_dir
+        .file_name()?
+        .to_string_lossy()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let schema = format!("ecsnet_t_{}", name.to_ascii_lowercase());
+    let url = base.clone();
+    let create = format!("CREATE SCHEMA IF NOT EXISTS {schema}");
+    // The postgres client blocks on a runtime of its own: not on this test's runtime.
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls)
+            .expect("ECSNET_TEST_DATABASE_URL is reachable");
+        client
+            .batch_execute(&create)
+            .expect("the test schema is created");
+    })
+    .join()
+    .expect("the schema thread ends");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{sep}options=-csearch_path%3D{schema}"))
+}
+
+/// Whether the test servers run on PostgreSQL (`ECSNET_TEST_DATABASE_URL`).
+pub fn on_postgres() -> bool {
+    std::env::var_os("ECSNET_TEST_DATABASE_URL").is_some()
+}
+
 impl TestServer {
     pub async fn start() -> TestServer {
         Self::start_in(temp_dir(), |_| {}).await
@@ -45,6 +78,7 @@ impl TestServer {
             .try_init();
         let mut config = Config::new("127.0.0.1:0".parse().unwrap(), &data_dir);
         config.root_key = Some((KEY_ID.to_string(), SECRET.to_string()));
+        config.database = test_database(&data_dir);
         adjust(&mut config);
         let running = server::start(config).await.expect("server starts");
         let base = format!("http://{}", running.addr);
@@ -521,6 +555,21 @@ pub async fn refused(c: &Client, action: &str, params: &[(&str, &str)], code: &s
 /// through too quickly to observe here (every transition completes at once), by writing the
 /// server's store directly.
 pub fn force_status(server: &TestServer, table: &str, id: &str, status: &str) {
+    if let Some(url) = test_database(&server.data_dir) {
+        let (sql, status, id) = (
+            format!("UPDATE {table} SET status = $1 WHERE id = $2"),
+            status.to_string(),
+            id.to_string(),
+        );
+        let changed = std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            client.execute(&sql, &[&status, &id]).unwrap()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(changed, 1, "no {table} row");
+        return;
+    }
     let conn = rusqlite::Connection::open(server.data_dir.join("ecsnet.db")).unwrap();
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .unwrap();
@@ -639,8 +688,36 @@ impl TestServer {
     }
 }
 
+/// A count read from the store itself, on either backend: `sql` takes one text parameter `?1`.
+pub fn stored_count(server: &TestServer, sql: &str, arg: &str) -> i64 {
+    if let Some(url) = test_database(&server.data_dir) {
+        let (sql, arg) = (sql.replace("?1", "$1"), arg.to_string());
+        return std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            client.query_one(&sql, &[&arg]).unwrap().get(0)
+        })
+        .join()
+        .unwrap();
+    }
+    let conn = rusqlite::Connection::open(server.data_dir.join("ecsnet.db")).unwrap();
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
+    conn.query_row(sql, [arg], |r| r.get(0)).unwrap()
+}
+
 /// How many transitions the store still holds (none when every state has settled).
 pub fn pending_transitions(server: &TestServer) -> i64 {
+    if let Some(url) = test_database(&server.data_dir) {
+        return std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            client
+                .query_one("SELECT COUNT(*) FROM transitions", &[])
+                .unwrap()
+                .get(0)
+        })
+        .join()
+        .unwrap();
+    }
     let conn = rusqlite::Connection::open(server.data_dir.join("ecsnet.db")).unwrap();
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .unwrap();
