@@ -312,7 +312,7 @@ fn request(f: &Fixtures, line: Line, w: usize, i: u64) -> (&'static str, Vec<(&s
             )
         }
         Line::JoinLeave => {
-            let action = if i % 2 == 0 {
+            let action = if i.is_multiple_of(2) {
                 "JoinSecurityGroup"
             } else {
                 "LeaveSecurityGroup"
