@@ -39,5 +39,8 @@ cargo test \
     --test e2e_instance_changes --test e2e_launch_enis --test e2e_queue_number \
     --test e2e_rules --test e2e_tags_idempotency --test e2e_transitions \
     --test e2e_dry_run_and_filters --test postgres
+# The concurrent conflict stress with two servers on one schema, then the checker over it
+# (the SQLite-only stress runs stay in the plain `cargo test`).
+cargo test --test stress two_postgres_servers
 # Restart keeps state (the credentials-file tests run the binary on a data dir).
 cargo test --test restart -- --skip credentials --skip another_root_key

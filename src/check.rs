@@ -1,7 +1,14 @@
 //! `ecsnet check`: an offline audit of a whole store. It opens the SQLite file read-only (a
-//! running server may keep serving; a crashed one's WAL is read as SQLite recovers it), reads
-//! everything in one read transaction, and reports every broken invariant as a line naming the
-//! rule and the ids involved.
+//! running server may keep serving; a crashed one's WAL is read as SQLite recovers it), or
+//! connects to the PostgreSQL schema the servers share, reads everything in one read
+//! transaction, and reports every broken invariant as a line naming the rule and the ids
+//! involved.
+//!
+//! Both backends answer the same SQL (`Source::rows`): every invariant's query is written once.
+//! Only the engine's own integrity checks differ (`Source::integrity`): SQLite's
+//! `integrity_check` and `foreign_key_check`; on PostgreSQL, which enforces declared foreign
+//! keys itself, the ways that enforcement can be off (constraints not validated, disabled
+//! triggers, invalid indexes) and the schema's migration record.
 //!
 //! It reads the tables with its own SQL instead of the store's `Tx` code on purpose: a bug in
 //! the queries the server runs cannot hide the state it leaves behind. What it checks is the
@@ -13,6 +20,7 @@ use std::fmt;
 use std::path::Path;
 
 use ipnet::Ipv4Net;
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::model::catalog::INSTANCE_TYPES;
@@ -69,6 +77,24 @@ pub enum CheckError {
     Missing(String),
     #[error("cannot read the store: {0}")]
     Sqlite(String),
+    #[error("cannot read the PostgreSQL store: {0}")]
+    Postgres(String),
+    #[error("the store's schema is not the one the checker reads: {0}")]
+    Schema(String),
+}
+
+impl From<postgres::Error> for CheckError {
+    fn from(e: postgres::Error) -> Self {
+        // `postgres::Error` says only "db error"; its source says what.
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        CheckError::Postgres(text)
+    }
 }
 
 impl From<rusqlite::Error> for CheckError {
@@ -94,9 +120,216 @@ pub fn check_data_dir(data_dir: &Path, limits: &Limits) -> Result<Report, CheckE
 /// Checks the database behind `conn` (inside one read transaction, so it sees one state).
 pub fn check_connection(conn: &Connection, limits: &Limits) -> Result<Report, CheckError> {
     conn.execute_batch("BEGIN DEFERRED")?;
-    let outcome = Checker::load(conn, limits).map(Checker::run);
+    let outcome = Checker::load(&mut Sqlite(conn), limits).map(Checker::run);
     conn.execute_batch("ROLLBACK")?;
     outcome
+}
+
+/// Checks the PostgreSQL store at `url` (`postgres://…`; the schema is the connection's
+/// `search_path`, e.g. `?options=-csearch_path%3Dname`) in one READ ONLY REPEATABLE READ
+/// transaction, so it sees one state while servers keep writing. The blocking client runs on
+/// a thread of its own, so this may be called from anywhere, an async runtime included.
+pub fn check_postgres(url: &str, limits: &Limits) -> Result<Report, CheckError> {
+    let (url, limits) = (url.to_string(), limits.clone());
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        let schema: String = tx.query_one("SELECT current_schema()::TEXT", &[])?.get(0);
+        let migrated: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_tables
+                 WHERE schemaname = current_schema() AND tablename = 'schema_migrations')",
+                &[],
+            )?
+            .get(0);
+        if !migrated {
+            return Err(CheckError::Missing(format!(
+                "PostgreSQL schema {schema} (no schema_migrations)"
+            )));
+        }
+        Checker::load(&mut Postgres(&mut tx), &limits).map(Checker::run)
+    })
+    .join()
+    .unwrap_or_else(|_| Err(CheckError::Postgres("the checker's thread panicked".into())))
+}
+
+/// One value as either backend returns it.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+/// One row of a query's answer.
+struct Row(Vec<Cell>);
+
+impl Row {
+    fn cell(&self, i: usize) -> Result<&Cell, CheckError> {
+        self.0
+            .get(i)
+            .ok_or_else(|| CheckError::Schema(format!("no column {i}")))
+    }
+
+    fn text(&self, i: usize) -> Result<String, CheckError> {
+        match self.cell(i)? {
+            Cell::Text(t) => Ok(t.clone()),
+            other => Err(CheckError::Schema(format!(
+                "column {i} is {other:?}, not text"
+            ))),
+        }
+    }
+
+    fn opt_text(&self, i: usize) -> Result<Option<String>, CheckError> {
+        match self.cell(i)? {
+            Cell::Null => Ok(None),
+            _ => self.text(i).map(Some),
+        }
+    }
+
+    fn int(&self, i: usize) -> Result<i64, CheckError> {
+        match self.cell(i)? {
+            Cell::Int(n) => Ok(*n),
+            other => Err(CheckError::Schema(format!(
+                "column {i} is {other:?}, not an integer"
+            ))),
+        }
+    }
+}
+
+/// What the checker reads: the SQL both backends agree on, and each engine's own checks.
+trait Source {
+    /// Every row `sql` returns (text, integer, boolean as 0/1, or NULL columns).
+    fn rows(&mut self, sql: &str) -> Result<Vec<Row>, CheckError>;
+
+    /// The engine's own integrity checks: (rule, detail) for each problem.
+    fn integrity(&mut self) -> Result<Vec<(&'static str, String)>, CheckError>;
+}
+
+struct Sqlite<'a>(&'a Connection);
+
+impl Source for Sqlite<'_> {
+    fn rows(&mut self, sql: &str) -> Result<Vec<Row>, CheckError> {
+        let mut stmt = self.0.prepare(sql)?;
+        let n = stmt.column_count();
+        let rows = stmt.query_map([], |r| {
+            (0..n)
+                .map(|i| {
+                    Ok(match r.get_ref(i)? {
+                        ValueRef::Null => Cell::Null,
+                        ValueRef::Integer(v) => Cell::Int(v),
+                        ValueRef::Real(v) => Cell::Text(v.to_string()),
+                        ValueRef::Text(t) | ValueRef::Blob(t) => {
+                            Cell::Text(String::from_utf8_lossy(t).into_owned())
+                        }
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Row)
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The file's structure, and every declared foreign key.
+    fn integrity(&mut self) -> Result<Vec<(&'static str, String)>, CheckError> {
+        let mut found = Vec::new();
+        for row in self.rows("PRAGMA integrity_check")? {
+            let line = row.text(0)?;
+            if line != "ok" {
+                found.push(("integrity", line));
+            }
+        }
+        for row in self.rows("PRAGMA foreign_key_check")? {
+            found.push((
+                "foreign-key",
+                format!(
+                    "a row of {} (rowid {:?}) names a missing {} row",
+                    row.text(0)?,
+                    row.cell(1)?,
+                    row.text(2)?
+                ),
+            ));
+        }
+        Ok(found)
+    }
+}
+
+struct Postgres<'a, 'b>(&'a mut postgres::Transaction<'b>);
+
+/// The checks of PostgreSQL's own: declared foreign keys are enforced by the server unless a
+/// constraint was added NOT VALID or its triggers were disabled; an index left invalid (a
+/// failed concurrent build) no longer backs its uniqueness.
+const PG_INTEGRITY: &[(&str, &str)] = &[
+    (
+        "foreign-key",
+        "SELECT 'constraint ' || c.conname::TEXT || ' of ' || c.conrelid::regclass::TEXT || ' is not validated'
+         FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+         WHERE n.nspname = current_schema() AND NOT c.convalidated",
+    ),
+    (
+        "foreign-key",
+        "SELECT 'table ' || t.tgrelid::regclass::TEXT || ' has ' || COUNT(*) || ' disabled triggers'
+             || ' (its foreign keys are not enforced)'
+         FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid
+         JOIN pg_namespace n ON n.oid = r.relnamespace
+         WHERE n.nspname = current_schema() AND t.tgenabled = 'D'
+         GROUP BY t.tgrelid ORDER BY 1",
+    ),
+    (
+        "integrity",
+        "SELECT 'index ' || i.indexrelid::regclass::TEXT || ' is not valid'
+         FROM pg_index i JOIN pg_class r ON r.oid = i.indrelid
+         JOIN pg_namespace n ON n.oid = r.relnamespace
+         WHERE n.nspname = current_schema() AND NOT (i.indisvalid AND i.indisready)",
+    ),
+    (
+        "integrity",
+        "SELECT 'schema_migrations records no migration' WHERE NOT EXISTS (SELECT 1 FROM schema_migrations)",
+    ),
+];
+
+impl Source for Postgres<'_, '_> {
+    fn rows(&mut self, sql: &str) -> Result<Vec<Row>, CheckError> {
+        use postgres::types::Type;
+        let mut out = Vec::new();
+        for row in self.0.query(sql, &[])? {
+            let mut cells = Vec::with_capacity(row.len());
+            for (i, column) in row.columns().iter().enumerate() {
+                let ty = column.type_();
+                let cell = if *ty == Type::INT8 {
+                    row.try_get::<_, Option<i64>>(i)?.map(Cell::Int)
+                } else if *ty == Type::INT4 {
+                    row.try_get::<_, Option<i32>>(i)?
+                        .map(|v| Cell::Int(v.into()))
+                } else if *ty == Type::INT2 {
+                    row.try_get::<_, Option<i16>>(i)?
+                        .map(|v| Cell::Int(v.into()))
+                } else if *ty == Type::BOOL {
+                    row.try_get::<_, Option<bool>>(i)?
+                        .map(|v| Cell::Int(v.into()))
+                } else {
+                    row.try_get::<_, Option<String>>(i)?.map(Cell::Text)
+                };
+                cells.push(cell.unwrap_or(Cell::Null));
+            }
+            out.push(Row(cells));
+        }
+        Ok(out)
+    }
+
+    fn integrity(&mut self) -> Result<Vec<(&'static str, String)>, CheckError> {
+        let mut found = Vec::new();
+        for (rule, sql) in PG_INTEGRITY {
+            for row in self.rows(sql)? {
+                found.push((*rule, row.text(0)?));
+            }
+        }
+        Ok(found)
+    }
 }
 
 struct Group {
@@ -137,7 +370,7 @@ struct Eni {
 }
 
 struct Checker<'a> {
-    conn: &'a Connection,
+    db: &'a mut dyn Source,
     limits: &'a Limits,
     vpcs: HashSet<String>,
     vswitches: HashMap<String, VSwitch>,
@@ -152,9 +385,9 @@ struct Checker<'a> {
 const UNATTACHED_ADDRESS_LIMIT: usize = 50;
 
 impl<'a> Checker<'a> {
-    fn load(conn: &'a Connection, limits: &'a Limits) -> Result<Self, CheckError> {
+    fn load(db: &'a mut dyn Source, limits: &'a Limits) -> Result<Self, CheckError> {
         let mut c = Checker {
-            conn,
+            db,
             limits,
             vpcs: HashSet::new(),
             vswitches: HashMap::new(),
@@ -164,92 +397,69 @@ impl<'a> Checker<'a> {
             counts: Vec::new(),
             violations: Vec::new(),
         };
-        c.integrity()?;
+        for (rule, detail) in c.db.integrity()? {
+            c.violation(rule, detail);
+        }
         c.vpcs = c.strings("SELECT id FROM vpcs")?.into_iter().collect();
-        let mut stmt = conn.prepare("SELECT id, vpc_id, zone_id, cidr_block FROM vswitches")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                VSwitch {
-                    vpc: r.get(1)?,
-                    zone: r.get(2)?,
-                    cidr: r.get::<_, String>(3)?.parse().ok(),
-                },
-            ))
-        })?;
-        for row in rows {
-            let (id, vswitch) = row?;
-            c.vswitches.insert(id, vswitch);
+        for r in
+            c.db.rows("SELECT id, vpc_id, zone_id, cidr_block FROM vswitches")?
+        {
+            let vswitch = VSwitch {
+                vpc: r.text(1)?,
+                zone: r.text(2)?,
+                cidr: r.text(3)?.parse().ok(),
+            };
+            c.vswitches.insert(r.text(0)?, vswitch);
         }
-        let mut stmt =
-            conn.prepare("SELECT id, account_id, region_id, vpc_id, kind FROM security_groups")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Group {
-                    account: r.get(1)?,
-                    region: r.get(2)?,
-                    vpc: r.get(3)?,
-                    kind: GroupKind::from_api_name(&r.get::<_, String>(4)?),
-                },
-            ))
-        })?;
-        for row in rows {
-            let (id, group) = row?;
-            c.groups.insert(id, group);
+        for r in
+            c.db.rows("SELECT id, account_id, region_id, vpc_id, kind FROM security_groups")?
+        {
+            let group = Group {
+                account: r.text(1)?,
+                region: r.text(2)?,
+                vpc: r.text(3)?,
+                kind: GroupKind::from_api_name(&r.text(4)?),
+            };
+            c.groups.insert(r.text(0)?, group);
         }
-        let mut stmt = conn.prepare(
+        for r in c.db.rows(
             "SELECT id, account_id, region_id, zone_id, vpc_id, vswitch_id, instance_type, status
              FROM instances",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Instance {
-                    account: r.get(1)?,
-                    region: r.get(2)?,
-                    zone: r.get(3)?,
-                    vpc: r.get(4)?,
-                    vswitch: r.get(5)?,
-                    instance_type: r.get(6)?,
-                    status: r.get(7)?,
-                },
-            ))
-        })?;
-        for row in rows {
-            let (id, instance) = row?;
-            c.instances.insert(id, instance);
+        )? {
+            let instance = Instance {
+                account: r.text(1)?,
+                region: r.text(2)?,
+                zone: r.text(3)?,
+                vpc: r.text(4)?,
+                vswitch: r.text(5)?,
+                instance_type: r.text(6)?,
+                status: r.text(7)?,
+            };
+            c.instances.insert(r.text(0)?, instance);
         }
-        let mut stmt = conn.prepare(
+        for r in c.db.rows(
             "SELECT id, account_id, region_id, zone_id, vpc_id, vswitch_id, type, status,
                     instance_id FROM enis",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Eni {
-                    account: r.get(1)?,
-                    region: r.get(2)?,
-                    zone: r.get(3)?,
-                    vpc: r.get(4)?,
-                    vswitch: r.get(5)?,
-                    eni_type: EniType::from_api_name(&r.get::<_, String>(6)?),
-                    status: EniStatus::from_api_name(&r.get::<_, String>(7)?),
-                    instance: r.get(8)?,
-                    groups: Vec::new(),
-                    addresses: Vec::new(),
-                },
-            ))
-        })?;
-        for row in rows {
-            let (id, eni) = row?;
-            c.enis.insert(id, eni);
+        )? {
+            let eni = Eni {
+                account: r.text(1)?,
+                region: r.text(2)?,
+                zone: r.text(3)?,
+                vpc: r.text(4)?,
+                vswitch: r.text(5)?,
+                eni_type: EniType::from_api_name(&r.text(6)?),
+                status: EniStatus::from_api_name(&r.text(7)?),
+                instance: r.opt_text(8)?,
+                groups: Vec::new(),
+                addresses: Vec::new(),
+            };
+            c.enis.insert(r.text(0)?, eni);
         }
-        let mut stmt =
-            conn.prepare("SELECT eni_id, group_id FROM eni_groups ORDER BY eni_id, position")?;
-        let memberships = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
+        let memberships =
+            c.db.rows("SELECT eni_id, group_id FROM eni_groups ORDER BY eni_id, position")?
+                .iter()
+                .map(|r| Ok((r.text(0)?, r.text(1)?)))
+                .collect::<Result<Vec<_>, CheckError>>()?;
         for (eni_id, group_id) in &memberships {
             match c.enis.get_mut(eni_id) {
                 Some(eni) => eni.groups.push(group_id.clone()),
@@ -259,18 +469,11 @@ impl<'a> Checker<'a> {
                 ),
             }
         }
-        let mut stmt =
-            conn.prepare("SELECT vswitch_id, ip, eni_id, is_primary FROM private_ips")?;
-        let addresses = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, bool>(3)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let addresses =
+            c.db.rows("SELECT vswitch_id, ip, eni_id, is_primary FROM private_ips")?
+                .iter()
+                .map(|r| Ok((r.text(0)?, r.int(1)?, r.text(2)?, r.int(3)? != 0)))
+                .collect::<Result<Vec<_>, CheckError>>()?;
         c.check_addresses(&addresses);
         c.counts = vec![
             ("vpcs", c.vpcs.len() as u64),
@@ -304,41 +507,16 @@ impl<'a> Checker<'a> {
         self.violations.push(Violation { rule, detail });
     }
 
-    fn strings(&self, sql: &str) -> Result<Vec<String>, CheckError> {
-        let mut stmt = self.conn.prepare(sql)?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    fn strings(&mut self, sql: &str) -> Result<Vec<String>, CheckError> {
+        self.db.rows(sql)?.iter().map(|r| r.text(0)).collect()
     }
 
-    fn count(&self, table: &str) -> Result<u64, CheckError> {
-        let n: i64 = self
-            .conn
-            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?;
-        Ok(n as u64)
-    }
-
-    /// SQLite's own checks: the file's structure, and every declared foreign key.
-    fn integrity(&mut self) -> Result<(), CheckError> {
-        for line in self.strings("PRAGMA integrity_check")? {
-            if line != "ok" {
-                self.violation("integrity", line);
-            }
+    fn count(&mut self, table: &str) -> Result<u64, CheckError> {
+        let rows = self.db.rows(&format!("SELECT COUNT(*) FROM {table}"))?;
+        match rows.first() {
+            Some(row) => Ok(row.int(0)? as u64),
+            None => Ok(0),
         }
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
-        let broken = stmt
-            .query_map([], |r| {
-                Ok(format!(
-                    "a row of {} (rowid {:?}) names a missing {} row",
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<i64>>(1)?,
-                    r.get::<_, String>(2)?
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        for detail in broken {
-            self.violation("foreign-key", detail);
-        }
-        Ok(())
     }
 
     /// Rows that point at rows that do not exist, including the references that have no
@@ -351,7 +529,7 @@ impl<'a> Checker<'a> {
                      WHEN 'instance' THEN EXISTS (SELECT 1 FROM instances WHERE id = t.resource_id)
                      WHEN 'eni' THEN EXISTS (SELECT 1 FROM enis WHERE id = t.resource_id)
                      WHEN 'securitygroup' THEN EXISTS (SELECT 1 FROM security_groups WHERE id = t.resource_id)
-                     ELSE 0 END",
+                     ELSE FALSE END",
                 "names a missing resource",
             ),
             (

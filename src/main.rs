@@ -128,6 +128,10 @@ struct CheckArgs {
     /// Directory of the store to check.
     #[arg(long, default_value = DEFAULT_DATA_DIR)]
     data_dir: PathBuf,
+    /// Check this PostgreSQL store instead (`postgres://user@host:5432/db`; a schema other
+    /// than the default as `?options=-csearch_path%3Dname`).
+    #[arg(long, conflicts_with = "data_dir")]
+    database: Option<String>,
     /// The quota the server runs with: ENIs per account and region.
     #[arg(long, default_value_t = 100)]
     max_enis_per_region: u64,
@@ -319,8 +323,11 @@ fn check_store(args: CheckArgs) -> Result<(), String> {
         security_groups_per_region: args.max_security_groups_per_region,
         ..Default::default()
     };
-    let report =
-        ecsnet::check::check_data_dir(&args.data_dir, &limits).map_err(|e| e.to_string())?;
+    let report = match &args.database {
+        Some(url) => ecsnet::check::check_postgres(url, &limits),
+        None => ecsnet::check::check_data_dir(&args.data_dir, &limits),
+    }
+    .map_err(|e| e.to_string())?;
     for violation in &report.violations {
         println!("{violation}");
     }

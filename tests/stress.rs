@@ -638,25 +638,39 @@ async fn setup(c: &Client) -> Pools {
     }
 }
 
-/// Runs the checker on the live store (read-only, one consistent snapshot).
+/// Runs the checker on the live store (read-only, one consistent snapshot): the SQLite file
+/// in the data dir, or the PostgreSQL schema the server keeps its state in.
 async fn audit(server: &TestServer) -> Vec<String> {
     let dir = server.data_dir.clone();
     tokio::task::spawn_blocking(move || {
-        let report = ecsnet::check::check_data_dir(&dir, &limits()).expect("the checker runs");
+        let report = match common::test_database(&dir) {
+            Some(url) => ecsnet::check::check_postgres(&url, &limits()),
+            None => ecsnet::check::check_data_dir(&dir, &limits()),
+        }
+        .expect("the checker runs");
         report.violations.iter().map(|v| v.to_string()).collect()
     })
     .await
     .unwrap()
 }
 
+fn configure(config: &mut ecsnet::server::Config, transition_delay: Duration) {
+    config.limits = limits();
+    config.transition_delay = transition_delay;
+}
+
 async fn stress(label: &str, transition_delay: Duration, total_ops: u64) {
+    let server = TestServer::start_with(|config| configure(config, transition_delay)).await;
+    drive(label, &[&server], transition_delay, total_ops).await;
+}
+
+/// The load: at least 32 clients, each on its own connection to one of `servers` (round
+/// robin; all of them share one store), `total_ops` calls in all, the store audited while
+/// it runs and at the end.
+async fn drive(label: &str, servers: &[&TestServer], transition_delay: Duration, total_ops: u64) {
     let seed = env_u64("ECSNET_STRESS_SEED", 0x5EED);
     let clients = env_u64("ECSNET_STRESS_CLIENTS", 40).max(32);
-    let server = TestServer::start_with(|config| {
-        config.limits = limits();
-        config.transition_delay = transition_delay;
-    })
-    .await;
+    let server = servers[0];
     let setup_client = Client::new(&server.base, KEY_ID, SECRET);
     let stress = Arc::new(Stress {
         pools: setup(&setup_client).await,
@@ -670,8 +684,9 @@ async fn stress(label: &str, transition_delay: Duration, total_ops: u64) {
     for n in 0..clients {
         let stress = Arc::clone(&stress);
         // Its own reqwest client: its own connection.
+        let base = &servers[n as usize % servers.len()].base;
         let mut worker = Worker {
-            client: Client::new(&server.base, KEY_ID, SECRET),
+            client: Client::new(base, KEY_ID, SECRET),
             calls: 0,
         };
         tasks.push(tokio::spawn(async move {
@@ -689,7 +704,7 @@ async fn stress(label: &str, transition_delay: Duration, total_ops: u64) {
     while !tasks.iter().all(|t| t.is_finished()) {
         tokio::time::sleep(Duration::from_millis(100)).await;
         if last_audit.elapsed() >= Duration::from_secs(3) {
-            violations.extend(audit(&server).await);
+            violations.extend(audit(server).await);
             audits += 1;
             last_audit = Instant::now();
         }
@@ -701,12 +716,12 @@ async fn stress(label: &str, transition_delay: Duration, total_ops: u64) {
     // Let delayed transitions settle, then audit the final state.
     if !transition_delay.is_zero() {
         let deadline = Instant::now() + Duration::from_secs(30);
-        while common::pending_transitions(&server) > 0 {
+        while common::pending_transitions(server) > 0 {
             assert!(Instant::now() < deadline, "transitions never settled");
             tokio::time::sleep(transition_delay).await;
         }
     }
-    violations.extend(audit(&server).await);
+    violations.extend(audit(server).await);
 
     let tally = stress.tally.lock().unwrap();
     let mut by_action: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -717,7 +732,8 @@ async fn stress(label: &str, transition_delay: Duration, total_ops: u64) {
             .push(format!("{code} {n}"));
     }
     eprintln!(
-        "stress[{label}]: seed {seed:#x}, {clients} clients, {} calls in {:.1}s ({:.0}/s), {audits} audits while running",
+        "stress[{label}]: seed {seed:#x}, {clients} clients on {} server(s), {} calls in {:.1}s ({:.0}/s), {audits} audits while running",
+        servers.len(),
         tally.ops,
         elapsed.as_secs_f64(),
         tally.ops as f64 / elapsed.as_secs_f64()
@@ -774,6 +790,33 @@ async fn conflicting_writes_with_transition_delay_never_break_a_rule() {
         "30ms transitions",
         Duration::from_millis(30),
         env_u64("ECSNET_STRESS_OPS", 100_000) / 10,
+    )
+    .await;
+}
+
+/// Issue 8: two servers on ONE PostgreSQL schema, the clients split between them, the same
+/// generator, and the checker over that schema. Run by `scripts/test-postgres.sh` (CI);
+/// without `ECSNET_TEST_DATABASE_URL` there is no PostgreSQL and it says so. Fewer calls
+/// than on SQLite by default (`ECSNET_STRESS_PG_OPS`, default 20,000), to fit CI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn conflicting_writes_through_two_postgres_servers_never_break_a_rule() {
+    if !common::on_postgres() {
+        eprintln!(
+            "conflicting_writes_through_two_postgres_servers_never_break_a_rule: skipped, \
+             ECSNET_TEST_DATABASE_URL is not set (scripts/test-postgres.sh runs it on PostgreSQL)"
+        );
+        return;
+    }
+    // The same data dir names the same schema: both servers share one store.
+    let dir = std::env::temp_dir().join(format!("ecsnet-stress-pg-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = TestServer::start_in(dir.clone(), |c| configure(c, Duration::ZERO)).await;
+    let b = TestServer::start_in(dir, |c| configure(c, Duration::ZERO)).await;
+    drive(
+        "two servers, one PostgreSQL schema",
+        &[&a, &b],
+        Duration::ZERO,
+        env_u64("ECSNET_STRESS_PG_OPS", 20_000),
     )
     .await;
 }

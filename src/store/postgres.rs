@@ -236,6 +236,17 @@ const SETTLER_LOCK: &str = "SELECT pg_try_advisory_lock($1::INT + 1, hashtext(cu
 
 /// Attempts of one write before a persistent conflict is answered as a fault.
 const MAX_ATTEMPTS: u32 = 30;
+/// The write gate: every write attempt holds it shared for its transaction; a write that has
+/// conflicted `ESCALATE_AFTER` times takes it exclusively (a session lock, taken before its
+/// next BEGIN so that its snapshot follows every other write) and then runs alone, where
+/// SERIALIZABLE has nothing left to abort it for. Without it a long write (creating an ENI
+/// reads its quota, groups and vSwitch addresses) could lose to shorter ones every time.
+const WRITE_GATE_SHARED: &str =
+    "SELECT pg_advisory_xact_lock_shared($1::INT + 2, hashtext(current_schema()))";
+const WRITE_GATE_LOCK: &str = "SELECT pg_advisory_lock($1::INT + 2, hashtext(current_schema()))";
+const WRITE_GATE_UNLOCK: &str =
+    "SELECT pg_advisory_unlock($1::INT + 2, hashtext(current_schema()))";
+const ESCALATE_AFTER: u32 = 6;
 /// How often other servers' commits are assumed (they do not notify this process).
 const COMMIT_TICK: Duration = Duration::from_millis(500);
 
@@ -419,21 +430,35 @@ impl PgStore {
         let outcome = self
             .with_conn(move |_, conn| {
                 let mut attempt = 0;
-                loop {
+                let mut alone = false;
+                let outcome = loop {
                     attempt += 1;
-                    match write_once(conn, op.clone()) {
-                        Attempt::Done(outcome) => return outcome,
+                    if attempt > ESCALATE_AFTER && !alone {
+                        if let Err(e) = conn.client.execute(WRITE_GATE_LOCK, &[&LOCK_CLASS]) {
+                            break Err(fault(e));
+                        }
+                        alone = true;
+                    }
+                    match write_once(conn, op.clone(), alone) {
+                        Attempt::Done(outcome) => break outcome,
                         Attempt::Conflict(why) if attempt < MAX_ATTEMPTS => {
                             tracing::debug!(attempt, %why, "write conflict; running it again");
-                            std::thread::sleep(backoff(attempt));
+                            if !alone {
+                                std::thread::sleep(backoff(attempt));
+                            }
                         }
                         Attempt::Conflict(why) => {
-                            return Err(StoreFault(format!(
+                            break Err(StoreFault(format!(
                                 "still conflicting after {MAX_ATTEMPTS} attempts: {why}"
                             )))
                         }
                     }
+                };
+                if alone {
+                    // A failed unlock means a broken connection, whose locks died with it.
+                    let _ = conn.client.execute(WRITE_GATE_UNLOCK, &[&LOCK_CLASS]);
                 }
+                outcome
             })
             .await??;
         if outcome.is_ok() {
@@ -594,9 +619,10 @@ enum Attempt<T> {
 fn write_once<T, E>(
     conn: &mut Conn,
     op: impl FnOnce(&dyn Tx) -> Result<T, E>,
+    alone: bool,
 ) -> Attempt<Result<Result<T, E>, StoreFault>> {
     let Conn { client, statements } = conn;
-    let tx = match client
+    let mut tx = match client
         .build_transaction()
         .isolation_level(IsolationLevel::Serializable)
         .start()
@@ -604,6 +630,16 @@ fn write_once<T, E>(
         Ok(tx) => tx,
         Err(e) => return Attempt::Done(Err(fault(e))),
     };
+    // Holding the gate exclusively already, this write needs no share of it.
+    if !alone {
+        if let Err(e) = tx.execute(WRITE_GATE_SHARED, &[&LOCK_CLASS]) {
+            let _ = tx.rollback();
+            return match is_conflict(&e) {
+                true => Attempt::Conflict(e.to_string()),
+                false => Attempt::Done(Err(fault(e))),
+            };
+        }
+    }
     let pg = PgTx::new(tx, statements);
     let outcome = catch_unwind(AssertUnwindSafe(|| op(&pg)));
     let conflict = pg.conflict.take();
