@@ -2,8 +2,8 @@
 //! SignatureNonce replay guard. Verification is split from the clock and nonce checks so the
 //! captured SDK vectors can be replayed against the very code the server runs.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
@@ -163,14 +163,23 @@ pub fn verify(parts: &SignedParts, claim: &Claim, key: &AccessKey) -> Result<(),
 /// The replay guard: each (key, nonce) once within the window.
 pub struct NonceGuard {
     window_secs: i64,
-    seen: Mutex<HashMap<String, i64>>,
+    seen: Mutex<Seen>,
+}
+
+/// Nonces still remembered, with when each may be forgotten, and the same in the order they
+/// expire (the order they came in), so forgetting costs each nonce once rather than a scan of
+/// all of them per call.
+#[derive(Default)]
+struct Seen {
+    expiry: HashMap<Arc<str>, i64>,
+    by_expiry: VecDeque<(i64, Arc<str>)>,
 }
 
 impl NonceGuard {
     pub fn new(window_secs: i64) -> Self {
         NonceGuard {
             window_secs,
-            seen: Mutex::new(HashMap::new()),
+            seen: Mutex::new(Seen::default()),
         }
     }
 
@@ -209,16 +218,26 @@ impl NonceGuard {
     /// Records the nonce; a second use within the window is refused.
     pub fn check_nonce(&self, claim: &Claim, now: DateTime<Utc>) -> Result<(), ApiError> {
         let now = now.timestamp();
-        let key = format!("{}\n{}", claim.access_key_id, claim.nonce);
+        let key: Arc<str> = format!("{}\n{}", claim.access_key_id, claim.nonce).into();
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        if seen.len() > 100_000 {
-            seen.retain(|_, expires| *expires >= now);
+        let Seen { expiry, by_expiry } = &mut *seen;
+        while let Some((expires, _)) = by_expiry.front() {
+            if *expires >= now {
+                break;
+            }
+            let (expires, old) = by_expiry.pop_front().expect("a front entry");
+            // Unless the nonce was taken again after it expired (a newer entry follows).
+            if expiry.get(&old) == Some(&expires) {
+                expiry.remove(&old);
+            }
         }
-        match seen.get(&key) {
+        match expiry.get(&key) {
             Some(expires) if *expires >= now => Err(ApiError::of(Code::SignatureNonceUsed)),
             _ => {
                 // A nonce must outlive every timestamp that can still pass the window.
-                seen.insert(key, now + 2 * self.window_secs);
+                let expires = now + 2 * self.window_secs;
+                expiry.insert(key.clone(), expires);
+                by_expiry.push_back((expires, key));
                 Ok(())
             }
         }
