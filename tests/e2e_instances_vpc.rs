@@ -136,19 +136,6 @@ async fn run(c: &Client, w: &World, extra: &[(&'static str, &str)]) -> Vec<Strin
     strings(&reply.ok()["InstanceIdSets"]["InstanceIdSet"])
 }
 
-async fn enis_of(c: &Client, instance: &str) -> Vec<Value> {
-    let reply = c
-        .call(
-            "DescribeNetworkInterfaces",
-            &[("RegionId", REGION), ("InstanceId", instance)],
-        )
-        .await;
-    reply.ok()["NetworkInterfaceSets"]["NetworkInterfaceSet"]
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
 fn primary_ip(instance: &Value) -> String {
     instance["VpcAttributes"]["PrivateIpAddress"]["IpAddress"][0]
         .as_str()

@@ -10,19 +10,6 @@ type Extra = Vec<(&'static str, String)>;
 
 const IMAGE: &str = "aliyun_3_x64_20G_alibase_20240819.vhd";
 
-async fn enis_of(c: &Client, instance: &str) -> Vec<serde_json::Value> {
-    let reply = c
-        .call(
-            "DescribeNetworkInterfaces",
-            &[("RegionId", REGION), ("InstanceId", instance)],
-        )
-        .await;
-    reply.ok()["NetworkInterfaceSets"]["NetworkInterfaceSet"]
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
 #[tokio::test]
 async fn secondary_enis_are_created_attached_in_their_groups() {
     let server = TestServer::start().await;

@@ -740,3 +740,17 @@ pub async fn create_account(data_dir: &std::path::Path) -> Value {
     assert!(output.status.success(), "{output:?}");
     serde_json::from_slice(&output.stdout).expect("the key pair as JSON")
 }
+
+/// The ENIs attached to an instance, as DescribeNetworkInterfaces lists them.
+pub async fn enis_of(c: &Client, instance: &str) -> Vec<Value> {
+    let reply = c
+        .call(
+            "DescribeNetworkInterfaces",
+            &[("RegionId", REGION), ("InstanceId", instance)],
+        )
+        .await;
+    reply.ok()["NetworkInterfaceSets"]["NetworkInterfaceSet"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
