@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod console;
+pub mod doc;
 pub mod errors;
 pub mod metrics;
 pub mod model;

@@ -1,10 +1,10 @@
 //! AssignPrivateIpAddresses and UnassignPrivateIpAddresses.
 
-use serde_json::json;
-
 use super::render::wrap;
-use super::{empty, object, Answer, Call, MissingRegion};
+use super::{empty, Answer, Call, MissingRegion};
+use crate::doc::Doc;
 use crate::errors::ApiError;
+use crate::obj;
 use crate::ops::addresses;
 
 pub async fn assign(call: Call) -> Answer {
@@ -29,13 +29,13 @@ pub async fn assign(call: Call) -> Answer {
             addresses::assign(tx, ctx, &eni_id, requested, count)
         })
         .await?;
-    object(json!({
-        "AssignedPrivateIpAddressesSet": {
-            "NetworkInterfaceId": eni,
-            "PrivateIpSet": wrap("PrivateIpAddress", assigned.into_iter().map(|a| json!(a)).collect()),
-            "Ipv4PrefixSet": wrap("Ipv4Prefixes", vec![]),
-        }
-    }))
+    Ok(obj! {
+        "AssignedPrivateIpAddressesSet" => obj! {
+            "NetworkInterfaceId" => eni,
+            "PrivateIpSet" => wrap("PrivateIpAddress", assigned),
+            "Ipv4PrefixSet" => wrap("Ipv4Prefixes", Vec::<Doc>::new()),
+        },
+    })
 }
 
 pub async fn unassign(call: Call) -> Answer {

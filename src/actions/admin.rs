@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
-use serde_json::{json, Value};
+use crate::doc::Fields;
+use crate::obj;
 
 use super::render::{time_seconds, wrap};
-use super::{empty, object, Answer, Call};
+use super::{empty, Answer, Call};
 use crate::errors::{ApiError, Code};
 
 fn snapshots_dir(call: &Call) -> PathBuf {
@@ -97,7 +98,7 @@ pub async fn restore_snapshot(call: Call) -> Answer {
 pub async fn list_snapshots(call: Call) -> Answer {
     root_only(&call).await?;
     snapshots_available(&call)?;
-    let mut snapshots: Vec<Value> = std::fs::read_dir(snapshots_dir(&call))
+    let mut snapshots: Vec<(String, Fields)> = std::fs::read_dir(snapshots_dir(&call))
         .map(|entries| {
             entries
                 .flatten()
@@ -113,15 +114,17 @@ pub async fn list_snapshots(call: Call) -> Answer {
                         .ok()?
                         .duration_since(std::time::UNIX_EPOCH)
                         .ok()?;
-                    Some(json!({
-                        "Name": name,
-                        "Size": meta.len(),
-                        "CreationTime": time_seconds(modified.as_secs() as i64),
-                    }))
+                    let snapshot = obj! {
+                        "Name" => &name,
+                        "Size" => meta.len(),
+                        "CreationTime" => time_seconds(modified.as_secs() as i64),
+                    };
+                    Some((name, snapshot))
                 })
                 .collect()
         })
         .unwrap_or_default();
-    snapshots.sort_by(|a, b| a["Name"].as_str().cmp(&b["Name"].as_str()));
-    object(json!({ "Snapshots": wrap("Snapshot", snapshots) }))
+    snapshots.sort_by(|a, b| a.0.cmp(&b.0));
+    let snapshots = snapshots.into_iter().map(|(_, snapshot)| snapshot);
+    Ok(obj! { "Snapshots" => wrap("Snapshot", snapshots) })
 }

@@ -2,14 +2,14 @@
 //! DescribeNetworkInterfaceAttribute, Attach/Detach/DeleteNetworkInterface and the seed's
 //! ModifyNetworkInterfaceAttribute.
 
-use serde_json::{json, Value};
-
 use super::paging::{self, Limits};
 use super::tags::{new_tags, tag_filter};
 use super::{empty, render, Answer, Call, MissingRegion};
+use crate::doc::Fields;
 use crate::errors::ApiError;
 use crate::model::tags::{Tag, TagResourceType};
 use crate::model::{DomainError, Eni, EniStatus, EniType, ResourceKind};
+use crate::obj;
 use crate::ops::enis::{self, ModifyEni, NewEni};
 use crate::ops::tags::{create_tagged, with_tags};
 use crate::ops::OpError;
@@ -88,10 +88,9 @@ pub async fn create(call: Call) -> Answer {
 }
 
 /// CreateNetworkInterface's answer: the new ENI's fields that the call documents.
-fn created(eni: &Eni, owner: &str, tags: &[Tag]) -> Value {
-    let full = render::eni(eni, owner, tags);
-    let pick = |k: &str| full.get(k).cloned().unwrap_or(Value::Null);
-    let mut out = serde_json::Map::new();
+fn created(eni: &Eni, owner: &str, tags: &[Tag]) -> Fields {
+    let mut full = render::eni(eni, owner, tags);
+    let mut out = Fields::with_capacity(21);
     for key in [
         "NetworkInterfaceId",
         "Status",
@@ -114,10 +113,10 @@ fn created(eni: &Eni, owner: &str, tags: &[Tag]) -> Value {
         "Ipv6PrefixSets",
         "Tags",
     ] {
-        out.insert(key.into(), pick(key));
+        out.push(key, full.remove(key));
     }
-    out.insert("ServiceID".into(), json!(0));
-    Value::Object(out)
+    out.push("ServiceID", 0);
+    out
 }
 
 pub async fn describe(call: Call) -> Answer {
@@ -163,10 +162,9 @@ pub async fn describe(call: Call) -> Answer {
     let items = page
         .items
         .iter()
-        .map(|(e, tags)| render::eni(e, &call.account_id, tags))
-        .collect();
-    out.insert(
-        "NetworkInterfaceSets".into(),
+        .map(|(e, tags)| render::eni(e, &call.account_id, tags));
+    out.push(
+        "NetworkInterfaceSets",
         render::wrap("NetworkInterfaceSet", items),
     );
     Ok(out)
@@ -185,18 +183,23 @@ pub async fn describe_attribute(call: Call) -> Answer {
             Ok((eni, tags))
         })
         .await?;
-    let mut out = match render::eni(&eni, &call.account_id, &tags) {
-        Value::Object(map) => map,
-        _ => unreachable!("render::eni builds an object"),
-    };
-    out.insert(
-        "NetworkInterfaceTrafficConfig".into(),
-        json!({"NetworkInterfaceTrafficMode": "Standard", "QueueNumber": eni.queue_number, "QueuePairNumber": 0}),
+    let mut out = render::eni(&eni, &call.account_id, &tags);
+    out.push(
+        "NetworkInterfaceTrafficConfig",
+        obj! {
+            "NetworkInterfaceTrafficMode" => "Standard",
+            "QueueNumber" => eni.queue_number,
+            "QueuePairNumber" => 0,
+        },
     );
     if call.params.get("Attribute") == Some("connectionTrackingConfiguration") {
-        out.insert(
-            "ConnectionTrackingConfiguration".into(),
-            json!({"TcpEstablishedTimeout": 910, "TcpClosedAndTimeWaitTimeout": 3, "UdpTimeout": 30}),
+        out.push(
+            "ConnectionTrackingConfiguration",
+            obj! {
+                "TcpEstablishedTimeout" => 910,
+                "TcpClosedAndTimeWaitTimeout" => 3,
+                "UdpTimeout" => 30,
+            },
         );
     }
     Ok(out)

@@ -1,7 +1,7 @@
 //! Security groups: CreateSecurityGroup, DescribeSecurityGroups, ModifySecurityGroupAttribute,
 //! DeleteSecurityGroup, and the seed's JoinSecurityGroup / LeaveSecurityGroup.
 
-use serde_json::json;
+use crate::obj;
 
 use super::paging::{self, Limits};
 use super::tags::{new_tags, tag_filter};
@@ -55,7 +55,7 @@ pub async fn create(call: Call) -> Answer {
                 |group| vec![group.id.clone()],
             )
         },
-        |(group, _)| json!({ "SecurityGroupId": group.id }),
+        |(group, _)| obj! { "SecurityGroupId" => group.id },
     )
     .await
 }
@@ -89,23 +89,16 @@ pub async fn describe(call: Call) -> Answer {
         })
         .await?;
     let mut out = paging.fields(&page, true);
-    out.insert("RegionId".into(), region.into());
+    out.insert("RegionId", region);
     let limits = &call.app.limits;
-    let items = page
-        .items
-        .iter()
-        .map(|((g, usage), tags)| {
-            let capacity = match g.kind {
-                GroupKind::Basic => limits.basic_group_capacity,
-                GroupKind::Advanced => limits.advanced_group_capacity,
-            };
-            render::group(g, usage.members, capacity, usage.rules, tags)
-        })
-        .collect();
-    out.insert(
-        "SecurityGroups".into(),
-        render::wrap("SecurityGroup", items),
-    );
+    let items = page.items.iter().map(|((g, usage), tags)| {
+        let capacity = match g.kind {
+            GroupKind::Basic => limits.basic_group_capacity,
+            GroupKind::Advanced => limits.advanced_group_capacity,
+        };
+        render::group(g, usage.members, capacity, usage.rules, tags)
+    });
+    out.insert("SecurityGroups", render::wrap("SecurityGroup", items));
     Ok(out)
 }
 

@@ -1,9 +1,8 @@
 //! Instances: RunInstances, CreateInstance, DescribeInstances, StartInstance, StopInstance,
 //! DeleteInstance.
 
-use serde_json::json;
-
-use serde_json::Value;
+use crate::doc::Fields;
+use crate::obj;
 
 use super::paging::{self, Limits};
 use super::tags::{new_tags, tag_filter};
@@ -51,7 +50,7 @@ async fn launch_tagged(
     call: &Call,
     region: &str,
     req: Launch,
-    answer: fn(Vec<String>) -> Value,
+    answer: fn(Vec<String>) -> Fields,
 ) -> Answer {
     let tags = new_tags(&call.params)?;
     call.write_idempotent(
@@ -167,7 +166,7 @@ pub async fn run(call: Call) -> Answer {
     };
     req.secondary_enis = nics.secondary;
     launch_tagged(&call, &region, req, |ids| {
-        json!({ "InstanceIdSets": render::wrap("InstanceIdSet", ids.into_iter().map(|i| json!(i)).collect()) })
+        obj! { "InstanceIdSets" => render::wrap("InstanceIdSet", ids) }
     })
     .await
 }
@@ -181,7 +180,7 @@ pub async fn create(call: Call) -> Answer {
         &call,
         &region,
         req,
-        |ids| json!({ "InstanceId": ids.first().cloned().unwrap_or_default() }),
+        |ids| obj! { "InstanceId" => ids.first().cloned().unwrap_or_default() },
     )
     .await
 }
@@ -222,9 +221,8 @@ pub async fn describe(call: Call) -> Answer {
     let items = page
         .items
         .iter()
-        .map(|((i, enis), tags)| render::instance(i, enis, catalog, tags))
-        .collect();
-    out.insert("Instances".into(), render::wrap("Instance", items));
+        .map(|((i, enis), tags)| render::instance(i, enis, catalog, tags));
+    out.insert("Instances", render::wrap("Instance", items));
     Ok(out)
 }
 

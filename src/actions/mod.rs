@@ -17,9 +17,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
-
 use crate::app::App;
+use crate::doc::{Doc, Fields};
 use crate::errors::{self, ApiError, Code};
 use crate::model::idempotency::fingerprint;
 use crate::ops::idempotency::{self, ClientToken};
@@ -46,7 +45,7 @@ impl Api {
     }
 }
 
-pub type Answer = Result<Map<String, Value>, ApiError>;
+pub type Answer = Result<Fields, ApiError>;
 pub type Handler = fn(Call) -> Pin<Box<dyn Future<Output = Answer> + Send>>;
 
 pub struct ActionDef {
@@ -207,7 +206,7 @@ impl Call {
         &self,
         region: &str,
         op: impl FnOnce(&dyn Tx, &Ctx) -> OpResult<T> + Clone + Send + 'static,
-        render: impl FnOnce(T) -> Value + Clone + Send + 'static,
+        render: impl FnOnce(T) -> Fields + Clone + Send + 'static,
     ) -> Answer {
         let token = self.params.get("ClientToken").map(|token| ClientToken {
             token: token.to_string(),
@@ -219,15 +218,15 @@ impl Call {
         });
         self.write(region, move |tx, ctx| {
             let text = idempotency::once(tx, ctx, token.as_ref(), |tx, ctx| {
-                match render(op(tx, ctx)?) {
-                    answer @ Value::Object(_) => Ok(answer.to_string()),
-                    _ => Err(StoreFault("an answer must be a JSON object".into()).into()),
-                }
+                Ok(render(op(tx, ctx)?).to_json())
             })?;
             // Parsed before the commit, so a record that cannot be answered fails as a fault
             // with nothing written rather than after a create.
-            serde_json::from_str::<Map<String, Value>>(&text)
-                .map_err(|e| StoreFault(format!("a recorded answer does not parse: {e}")).into())
+            match serde_json::from_str::<serde_json::Value>(&text).map(Doc::from) {
+                Ok(Doc::Obj(fields)) => Ok(fields),
+                Ok(_) => Err(StoreFault("a recorded answer is not an object".into()).into()),
+                Err(e) => Err(StoreFault(format!("a recorded answer does not parse: {e}")).into()),
+            }
         })
         .await
     }
@@ -247,13 +246,5 @@ impl Call {
 
 /// An answer with no fields beyond RequestId.
 pub fn empty() -> Answer {
-    Ok(Map::new())
-}
-
-/// Turns a `json!({...})` object into an answer.
-pub fn object(value: Value) -> Answer {
-    match value {
-        Value::Object(map) => Ok(map),
-        _ => Err(ApiError::internal()),
-    }
+    Ok(Fields::new())
 }

@@ -1,8 +1,7 @@
 //! The two pagination styles of Describe calls: PageNumber/PageSize with TotalCount, and
 //! NextToken/MaxResults (selected when either of those is present).
 
-use serde_json::{Map, Value};
-
+use crate::doc::Fields;
 use crate::errors::{ApiError, Code};
 use crate::store::{Page, PageRequest};
 use crate::wire::params::Params;
@@ -68,21 +67,21 @@ pub fn parse(params: &Params, limits: &Limits) -> Result<Paging, ApiError> {
 impl Paging {
     /// The paging fields of the answer: TotalCount/PageNumber/PageSize for numbered pages,
     /// NextToken (empty on the last page) for token pages.
-    pub fn fields<T>(&self, page: &Page<T>, with_next_token: bool) -> Map<String, Value> {
-        let mut out = Map::new();
+    pub fn fields<T>(&self, page: &Page<T>, with_next_token: bool) -> Fields {
+        let mut out = Fields::with_capacity(5);
         match self.request {
             PageRequest::Numbered { .. } => {
-                out.insert("TotalCount".into(), page.total.unwrap_or(0).into());
-                out.insert("PageNumber".into(), self.page_number.into());
-                out.insert("PageSize".into(), self.page_size.into());
+                out.push("TotalCount", page.total.unwrap_or(0));
+                out.push("PageNumber", self.page_number);
+                out.push("PageSize", self.page_size);
                 if with_next_token {
-                    out.insert("NextToken".into(), "".into());
+                    out.push("NextToken", "");
                 }
             }
             PageRequest::After { .. } => {
                 let token = page.next_after.map(encode_token).unwrap_or_default();
-                out.insert("NextToken".into(), token.into());
-                out.insert("MaxResults".into(), self.page_size.into());
+                out.push("NextToken", token);
+                out.push("MaxResults", self.page_size);
             }
         }
         out

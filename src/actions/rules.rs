@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use serde_json::{json, Map, Value};
+use crate::doc::Fields;
+use crate::obj;
 
 use super::{empty, paging, render, Answer, Call, MissingRegion};
 use crate::errors::{ApiError, Code};
@@ -76,7 +77,7 @@ async fn authorize_in(call: Call, direction: Direction) -> Answer {
     call.write_idempotent(
         &region,
         move |tx, ctx| rules::authorize(tx, ctx, &group_id, direction, &raw),
-        |()| json!({}),
+        |()| Fields::new(),
     )
     .await
 }
@@ -96,7 +97,7 @@ async fn revoke_in(call: Call, direction: Direction) -> Answer {
     call.write_idempotent(
         &region,
         move |tx, ctx| rules::revoke(tx, ctx, &group_id, direction, &what),
-        |()| json!({}),
+        |()| Fields::new(),
     )
     .await
 }
@@ -184,54 +185,50 @@ pub async fn describe_attribute(call: Call) -> Answer {
         .rules
         .items
         .iter()
-        .map(|rule| permission(rule, &found.group_names))
-        .collect();
-    let mut out = Map::new();
-    out.insert("RegionId".into(), region.into());
-    out.insert("SecurityGroupId".into(), group.id.clone().into());
-    out.insert("SecurityGroupName".into(), group.name.clone().into());
-    out.insert("Description".into(), group.description.clone().into());
-    out.insert("VpcId".into(), group.vpc_id.clone().into());
-    out.insert(
-        "InnerAccessPolicy".into(),
-        group.inner_access_policy.clone().into(),
-    );
+        .map(|rule| permission(rule, &found.group_names));
+    let mut out = Fields::new();
+    out.insert("RegionId", region);
+    out.insert("SecurityGroupId", group.id.clone());
+    out.insert("SecurityGroupName", group.name.clone());
+    out.insert("Description", group.description.clone());
+    out.insert("VpcId", group.vpc_id.clone());
+    out.insert("InnerAccessPolicy", group.inner_access_policy.clone());
     let next = found.rules.next_after.map(paging::encode_token);
-    out.insert("NextToken".into(), next.unwrap_or_default().into());
-    out.insert("Permissions".into(), render::wrap("Permission", items));
+    out.insert("NextToken", next.unwrap_or_default());
+    out.insert("Permissions", render::wrap("Permission", items));
     Ok(out)
 }
 
 /// One rule in the shape of `Permissions.Permission[]`: every field present, unset ones empty.
-fn permission(rule: &Rule, group_names: &HashMap<String, String>) -> Value {
+fn permission(rule: &Rule, group_names: &HashMap<String, String>) -> Fields {
     let s = &rule.spec;
     let name = |id: &str| group_names.get(id).cloned().unwrap_or_default();
-    json!({
-        "SecurityGroupRuleId": rule.id,
-        "Direction": s.direction.api_name(),
-        "IpProtocol": s.protocol.api_name(),
-        "PortRange": s.port_range,
-        "SourcePortRange": s.source_port_range,
-        "SourceCidrIp": s.source_cidr_ip,
-        "Ipv6SourceCidrIp": s.ipv6_source_cidr_ip,
-        "SourceGroupId": s.source_group_id,
-        "SourceGroupName": name(&s.source_group_id),
-        "SourceGroupOwnerAccount": s.source_group_owner_account,
-        "SourcePrefixListId": s.source_prefix_list_id,
-        "SourcePrefixListName": "",
-        "DestCidrIp": s.dest_cidr_ip,
-        "Ipv6DestCidrIp": s.ipv6_dest_cidr_ip,
-        "DestGroupId": s.dest_group_id,
-        "DestGroupName": name(&s.dest_group_id),
-        "DestGroupOwnerAccount": s.dest_group_owner_account,
-        "DestPrefixListId": s.dest_prefix_list_id,
-        "DestPrefixListName": "",
-        "PortRangeListId": "",
-        "PortRangeListName": "",
-        "Policy": s.policy.api_name(),
-        "Priority": s.priority,
-        "NicType": s.nic_type.api_name(),
-        "Description": rule.description,
-        "CreateTime": render::time_seconds(rule.created_at),
-    })
+    obj! {
+        "SecurityGroupRuleId" => &rule.id,
+        "Direction" => s.direction.api_name(),
+        "IpProtocol" => s.protocol.api_name(),
+        "PortRange" => &s.port_range,
+        "SourcePortRange" => &s.source_port_range,
+        "SourceCidrIp" => &s.source_cidr_ip,
+        "Ipv6SourceCidrIp" => &s.ipv6_source_cidr_ip,
+        "SourceGroupId" => &s.source_group_id,
+        "SourceGroupName" => name(&s.source_group_id),
+        "SourceGroupOwnerAccount" => &s.source_group_owner_account,
+        "SourcePrefixListId" => &s.source_prefix_list_id,
+        "SourcePrefixListName" => "",
+        "DestCidrIp" => &s.dest_cidr_ip,
+        "Ipv6DestCidrIp" => &s.ipv6_dest_cidr_ip,
+        "DestGroupId" => &s.dest_group_id,
+        "DestGroupName" => name(&s.dest_group_id),
+        "DestGroupOwnerAccount" => &s.dest_group_owner_account,
+        "DestPrefixListId" => &s.dest_prefix_list_id,
+        "DestPrefixListName" => "",
+        "PortRangeListId" => "",
+        "PortRangeListName" => "",
+        "Policy" => s.policy.api_name(),
+        "Priority" => s.priority,
+        "NicType" => s.nic_type.api_name(),
+        "Description" => &rule.description,
+        "CreateTime" => render::time_seconds(rule.created_at),
+    }
 }

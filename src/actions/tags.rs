@@ -1,7 +1,8 @@
 //! Tags: TagResources, UntagResources, ListTagResources, and the `Tag.N.Key`/`Tag.N.Value`
 //! parameters the creating calls and the Describe filters share.
 
-use serde_json::{json, Map, Value};
+use crate::doc::Fields;
+use crate::obj;
 
 use super::{empty, render, Answer, Call, MissingRegion};
 use crate::errors::{self, ApiError, Code};
@@ -158,23 +159,19 @@ pub async fn list(call: Call) -> Answer {
             tags::list(tx, &account, &region, &filter, after, TAG_ROWS_PER_PAGE)
         })
         .await?;
-    let rows: Vec<Value> = page
-        .rows
-        .iter()
-        .map(|row| {
-            json!({
-                "ResourceId": row.resource_id,
-                "ResourceType": row.resource_type.api_name(),
-                "TagKey": row.tag.key,
-                "TagValue": row.tag.value,
-            })
-        })
-        .collect();
-    let mut out = Map::new();
-    out.insert("TagResources".into(), render::wrap("TagResource", rows));
+    let rows = page.rows.iter().map(|row| {
+        obj! {
+            "ResourceId" => &row.resource_id,
+            "ResourceType" => row.resource_type.api_name(),
+            "TagKey" => &row.tag.key,
+            "TagValue" => &row.tag.value,
+        }
+    });
+    let mut out = Fields::new();
+    out.insert("TagResources", render::wrap("TagResource", rows));
     // Only a page with more after it carries a NextToken: clients loop while it is present.
     if let Some(next) = &page.next {
-        out.insert("NextToken".into(), encode_token(next).into());
+        out.insert("NextToken", encode_token(next));
     }
     Ok(out)
 }

@@ -1,7 +1,7 @@
 //! The VPC API calls (Version 2016-04-28): CreateVpc, DescribeVpcs, CreateVSwitch,
 //! DescribeVSwitches.
 
-use serde_json::json;
+use crate::obj;
 
 use super::paging::{self, Limits};
 use super::{render, Answer, Call, MissingRegion};
@@ -26,12 +26,12 @@ pub async fn create_vpc(call: Call) -> Answer {
         &region,
         move |tx, ctx| vpcs::create_vpc(tx, ctx, req),
         |vpc| {
-            json!({
-                "VpcId": vpc.id,
-                "VRouterId": vpc.vrouter_id,
-                "RouteTableId": vpc.route_table_id,
-                "ResourceGroupId": "",
-            })
+            obj! {
+                "VpcId" => vpc.id,
+                "VRouterId" => vpc.vrouter_id,
+                "RouteTableId" => vpc.route_table_id,
+                "ResourceGroupId" => "",
+            }
         },
     )
     .await
@@ -50,12 +50,8 @@ pub async fn describe_vpcs(call: Call) -> Answer {
         .read(move |tx| vpcs::describe_vpcs(tx, &account, &region, &filter, request))
         .await?;
     let mut out = paging.fields(&page, false);
-    let items = page
-        .items
-        .iter()
-        .map(|(v, vsw)| render::vpc(v, vsw))
-        .collect();
-    out.insert("Vpcs".into(), render::wrap("Vpc", items));
+    let items = page.items.iter().map(|(v, vsw)| render::vpc(v, vsw));
+    out.insert("Vpcs", render::wrap("Vpc", items));
     Ok(out)
 }
 
@@ -71,7 +67,7 @@ pub async fn create_vswitch(call: Call) -> Answer {
     call.write_idempotent(
         &region,
         move |tx, ctx| vpcs::create_vswitch(tx, ctx, req),
-        |vswitch| json!({ "VSwitchId": vswitch.id }),
+        |vswitch| obj! { "VSwitchId" => vswitch.id },
     )
     .await
 }
@@ -95,12 +91,8 @@ pub async fn describe_vswitches(call: Call) -> Answer {
         .read(move |tx| vpcs::describe_vswitches(tx, &account, &region, &filter, request))
         .await?;
     let mut out = paging.fields(&page, false);
-    let items = page
-        .items
-        .iter()
-        .map(|(v, free)| render::vswitch(v, *free))
-        .collect();
-    out.insert("VSwitches".into(), render::wrap("VSwitch", items));
+    let items = page.items.iter().map(|(v, free)| render::vswitch(v, *free));
+    out.insert("VSwitches", render::wrap("VSwitch", items));
     Ok(out)
 }
 

@@ -99,30 +99,48 @@ impl Measured {
     }
 }
 
-/// The resources the lines work on, created once.
+/// The resources the lines work on, created once and deleted at the end.
 struct Fixtures {
     client: ApiClient,
     region: String,
-    groups: [String; 2],
-    enis: Vec<String>,
-    instances: Vec<String>,
+    created: Created,
     describe_group: String,
     sample_ids: Vec<String>,
 }
 
+/// What the bench created for this run. The VPC and vSwitch (named `ecsnet-bench`) are kept
+/// and found again by the next run: VPCs cannot be deleted through this API.
+#[derive(Default)]
+struct Created {
+    groups: Vec<String>,
+    enis: Vec<String>,
+    instances: Vec<String>,
+}
+
+/// The name of the bench's VPC and vSwitch.
+const BENCH_NETWORK: &str = "ecsnet-bench";
+
 impl Fixtures {
-    async fn call(&self, action: &str, params: &[(&str, &str)]) -> Result<Value, String> {
-        call(&self.client, &self.region, action, params).await
+    /// A measured call: its answer is checked for success, not parsed.
+    async fn call(&self, action: &str, params: &[(&str, &str)]) -> Result<(), String> {
+        let (version, all) = call_parameters(&self.region, action, params);
+        self.client
+            .call_unread(action, version, &all)
+            .await
+            .map_err(|e| format!("{action}: {e}"))
     }
 }
 
-async fn call(
-    client: &ApiClient,
+/// The API version of `action` and its parameters with the region.
+fn call_parameters(
     region: &str,
     action: &str,
     params: &[(&str, &str)],
-) -> Result<Value, String> {
-    let version = if matches!(action, "CreateVpc" | "CreateVSwitch") {
+) -> (&'static str, Vec<(String, String)>) {
+    let version = if matches!(
+        action,
+        "CreateVpc" | "CreateVSwitch" | "DescribeVpcs" | "DescribeVSwitches"
+    ) {
         VPC
     } else {
         ECS
@@ -132,6 +150,16 @@ async fn call(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     all.push(("RegionId".into(), region.to_string()));
+    (version, all)
+}
+
+async fn call(
+    client: &ApiClient,
+    region: &str,
+    action: &str,
+    params: &[(&str, &str)],
+) -> Result<Value, String> {
+    let (version, all) = call_parameters(region, action, params);
     client
         .call(action, version, &all)
         .await
@@ -164,77 +192,80 @@ fn strings(answer: &Value, path: &str, field: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn setup(
-    client: ApiClient,
-    region: String,
-    workers: usize,
-    opts: &Options,
-) -> Result<Fixtures, String> {
-    let (c, r) = (&client, region.as_str());
+/// The bench's VPC and vSwitch from an earlier run, or new ones.
+async fn network(c: &ApiClient, r: &str) -> Result<(String, String), String> {
+    let vpcs = call(c, r, "DescribeVpcs", &[("VpcName", BENCH_NETWORK)]).await?;
+    let vpc = match strings(&vpcs, "Vpcs.Vpc", "VpcId").into_iter().next() {
+        Some(vpc) => vpc,
+        None => {
+            let params = [("CidrBlock", "172.16.0.0/12"), ("VpcName", BENCH_NETWORK)];
+            id_of(c, r, "CreateVpc", &params, "VpcId").await?
+        }
+    };
+    let vswitches = call(c, r, "DescribeVSwitches", &[("VpcId", &vpc)]).await?;
+    if let Some(vswitch) = strings(&vswitches, "VSwitches.VSwitch", "VSwitchId")
+        .into_iter()
+        .next()
+    {
+        return Ok((vpc, vswitch));
+    }
     let zones = call(c, r, "DescribeZones", &[]).await?;
     let zone = strings(&zones, "Zones.Zone", "ZoneId")
         .into_iter()
         .next()
-        .ok_or_else(|| format!("region {region} has no zones"))?;
-    let vpc = id_of(
-        c,
-        r,
-        "CreateVpc",
-        &[("CidrBlock", "172.16.0.0/12"), ("VpcName", "bench")],
-        "VpcId",
-    )
-    .await?;
-    let vswitch = id_of(
-        c,
-        r,
-        "CreateVSwitch",
-        &[
-            ("VpcId", &vpc),
-            ("ZoneId", &zone),
-            ("CidrBlock", "172.16.0.0/16"),
-        ],
-        "VSwitchId",
-    )
-    .await?;
-    let mut groups = Vec::new();
-    for name in ["bench-a", "bench-b", "bench-extra"] {
+        .ok_or_else(|| format!("region {r} has no zones"))?;
+    let params = [
+        ("VpcId", vpc.as_str()),
+        ("ZoneId", &zone),
+        ("CidrBlock", "172.16.0.0/16"),
+        ("VSwitchName", BENCH_NETWORK),
+    ];
+    let vswitch = id_of(c, r, "CreateVSwitch", &params, "VSwitchId").await?;
+    Ok((vpc, vswitch))
+}
+
+/// Creates the groups, ENIs and instances of the lines in `opts`, recording each in
+/// `created` as it goes, so that a failure part-way still deletes what exists.
+async fn setup(
+    c: &ApiClient,
+    r: &str,
+    workers: usize,
+    opts: &Options,
+    created: &mut Created,
+) -> Result<(String, Vec<String>), String> {
+    let (vpc, vswitch) = network(c, r).await?;
+    for name in ["bench-a", "bench-b"] {
         let params = [
             ("VpcId", vpc.as_str()),
             ("SecurityGroupType", "enterprise"),
             ("SecurityGroupName", name),
         ];
-        groups.push(id_of(c, r, "CreateSecurityGroup", &params, "SecurityGroupId").await?);
+        let group = id_of(c, r, "CreateSecurityGroup", &params, "SecurityGroupId").await?;
+        created.groups.push(group);
     }
-    let mut enis = Vec::new();
-    let mut instances = Vec::new();
     let wanted = |line| opts.lines.contains(&line);
     for _ in 0..workers {
         if wanted(Line::Modify) {
             let params = [
                 ("VSwitchId", vswitch.as_str()),
-                ("SecurityGroupId", &groups[0]),
+                ("SecurityGroupId", &created.groups[0]),
             ];
-            enis.push(
-                id_of(
-                    c,
-                    r,
-                    "CreateNetworkInterface",
-                    &params,
-                    "NetworkInterfaceId",
-                )
-                .await?,
-            );
+            let path = "NetworkInterfaceId";
+            let eni = id_of(c, r, "CreateNetworkInterface", &params, path).await?;
+            created.enis.push(eni);
         }
         if wanted(Line::JoinLeave) {
             let params = [
                 ("VSwitchId", vswitch.as_str()),
-                ("SecurityGroupId", &groups[0]),
+                ("SecurityGroupId", &created.groups[0]),
                 ("InstanceType", "ecs.g6.large"),
                 ("ImageId", IMAGE),
                 ("InstanceName", "bench"),
             ];
             let path = "InstanceIdSets.InstanceIdSet[0]";
-            instances.push(id_of(c, r, "RunInstances", &params, path).await?);
+            created
+                .instances
+                .push(id_of(c, r, "RunInstances", &params, path).await?);
         }
     }
     let describe_group = match &opts.group {
@@ -250,7 +281,7 @@ async fn setup(
             strings(&seeded, "SecurityGroups.SecurityGroup", "SecurityGroupId")
                 .into_iter()
                 .next()
-                .unwrap_or_else(|| groups[0].clone())
+                .unwrap_or_else(|| created.groups[0].clone())
         }
     };
     let sample_ids = if wanted(Line::DescribeById) {
@@ -258,16 +289,34 @@ async fn setup(
     } else {
         Vec::new()
     };
-    let [a, b, _extra] = <[String; 3]>::try_from(groups).expect("three groups");
-    Ok(Fixtures {
-        client,
-        region,
-        groups: [a, b],
-        enis,
-        instances,
-        describe_group,
-        sample_ids,
-    })
+    Ok((describe_group, sample_ids))
+}
+
+/// Deletes what `setup` created: instances (with their primary ENIs), ENIs, then groups.
+async fn teardown(c: &ApiClient, r: &str, created: &Created) -> Result<(), String> {
+    for ids in created.instances.chunks(100) {
+        let keys: Vec<String> = (1..=ids.len()).map(|n| format!("InstanceId.{n}")).collect();
+        let mut params: Vec<(&str, &str)> = keys
+            .iter()
+            .map(String::as_str)
+            .zip(ids.iter().map(String::as_str))
+            .collect();
+        params.push(("Force", "true"));
+        call(c, r, "DeleteInstances", &params).await?;
+    }
+    for eni in &created.enis {
+        call(
+            c,
+            r,
+            "DeleteNetworkInterface",
+            &[("NetworkInterfaceId", eni)],
+        )
+        .await?;
+    }
+    for group in &created.groups {
+        call(c, r, "DeleteSecurityGroup", &[("SecurityGroupId", group)]).await?;
+    }
+    Ok(())
 }
 
 /// Up to `ID_SAMPLE` ENI ids spread over the whole store (pages at evenly spaced numbers),
@@ -302,11 +351,11 @@ async fn sample_enis(c: &ApiClient, r: &str) -> Result<Vec<String>, String> {
 fn request(f: &Fixtures, line: Line, w: usize, i: u64) -> (&'static str, Vec<(&str, &str)>) {
     match line {
         Line::Modify => {
-            let group = &f.groups[(i % 2) as usize];
+            let group = &f.created.groups[(i % 2) as usize];
             (
                 "ModifyNetworkInterfaceAttribute",
                 vec![
-                    ("NetworkInterfaceId", &f.enis[w]),
+                    ("NetworkInterfaceId", &f.created.enis[w]),
                     ("SecurityGroupId.1", group),
                 ],
             )
@@ -320,8 +369,8 @@ fn request(f: &Fixtures, line: Line, w: usize, i: u64) -> (&'static str, Vec<(&s
             (
                 action,
                 vec![
-                    ("InstanceId", &f.instances[w]),
-                    ("SecurityGroupId", &f.groups[1]),
+                    ("InstanceId", &f.created.instances[w]),
+                    ("SecurityGroupId", &f.created.groups[1]),
                 ],
             )
         }
@@ -448,13 +497,29 @@ fn table_row(m: &Measured) -> String {
 pub async fn run(client: ApiClient, region: String, opts: Options) -> Result<(), String> {
     let workers = opts.concurrency.iter().copied().max().unwrap_or(1).max(1);
     let started = Instant::now();
-    let fixtures = Arc::new(setup(client, region, workers, &opts).await?);
+    let mut created = Created::default();
+    let (describe_group, sample_ids) =
+        match setup(&client, &region, workers, &opts, &mut created).await {
+            Ok(found) => found,
+            Err(e) => {
+                if let Err(cleanup) = teardown(&client, &region, &created).await {
+                    eprintln!("bench: could not delete its fixtures: {cleanup}");
+                }
+                return Err(e);
+            }
+        };
     eprintln!(
-        "bench: fixtures ready in {:.1}s (by-group line on {}, {} sampled ENI ids)",
+        "bench: fixtures ready in {:.1}s (by-group line on {describe_group}, {} sampled ENI ids)",
         started.elapsed().as_secs_f64(),
-        fixtures.describe_group,
-        fixtures.sample_ids.len()
+        sample_ids.len()
     );
+    let fixtures = Arc::new(Fixtures {
+        client,
+        region,
+        created,
+        describe_group,
+        sample_ids,
+    });
     if !opts.json {
         println!(
             "{:<18} {:>4} {:>10} {:>9} {:>9} {:>7}",
@@ -471,7 +536,9 @@ pub async fn run(client: ApiClient, region: String, opts: Options) -> Result<(),
             }
         }
     }
-    Ok(())
+    teardown(&fixtures.client, &fixtures.region, &fixtures.created)
+        .await
+        .map_err(|e| format!("deleting the bench's fixtures: {e}"))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! A signing RPC client, as the official SDKs sign: V1 (HMAC-SHA1, parameters in the query)
 //! or ACS3-HMAC-SHA256 (action and version in headers). Used by the `ecsnet` CLI and tests.
 
+use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
@@ -60,6 +61,23 @@ fn encode_query(pairs: &[(String, String)]) -> String {
         .join("&")
 }
 
+fn parse(status: u16, body: &[u8]) -> Result<Value, CallError> {
+    serde_json::from_slice(body).map_err(|_| {
+        let text = String::from_utf8_lossy(body);
+        CallError::Transport(format!("HTTP {status}, not JSON: {text}"))
+    })
+}
+
+fn failure(status: u16, body: &Value) -> CallError {
+    let field = |name: &str| body[name].as_str().unwrap_or_default().to_string();
+    CallError::Api(ApiFailure {
+        status,
+        code: field("Code"),
+        message: field("Message"),
+        request_id: field("RequestId"),
+    })
+}
+
 impl ApiClient {
     /// `endpoint` is `host:port` or `http://host:port`.
     pub fn new(endpoint: &str, credentials: Credentials, signing: Signing) -> Self {
@@ -83,6 +101,35 @@ impl ApiClient {
         version: &str,
         params: &[(String, String)],
     ) -> Result<Value, CallError> {
+        let (status, body) = self.send(action, version, params).await?;
+        let body = parse(status, &body)?;
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        Err(failure(status, &body))
+    }
+
+    /// Calls `action` and only checks that it succeeded: a load generator's call, which does
+    /// not spend its time parsing answers (an error answer is still read).
+    pub async fn call_unread(
+        &self,
+        action: &str,
+        version: &str,
+        params: &[(String, String)],
+    ) -> Result<(), CallError> {
+        let (status, body) = self.send(action, version, params).await?;
+        if (200..300).contains(&status) {
+            return Ok(());
+        }
+        Err(failure(status, &parse(status, &body)?))
+    }
+
+    async fn send(
+        &self,
+        action: &str,
+        version: &str,
+        params: &[(String, String)],
+    ) -> Result<(u16, Bytes), CallError> {
         let request = match self.signing {
             Signing::V1 => self.v1_request(action, version, params),
             Signing::Acs3 => self.acs3_request(action, version, params),
@@ -92,22 +139,11 @@ impl ApiClient {
             .await
             .map_err(|e| CallError::Transport(e.to_string()))?;
         let status = response.status().as_u16();
-        let text = response
-            .text()
+        let body = response
+            .bytes()
             .await
             .map_err(|e| CallError::Transport(e.to_string()))?;
-        let body: Value = serde_json::from_str(&text)
-            .map_err(|_| CallError::Transport(format!("HTTP {status}, not JSON: {text}")))?;
-        if (200..300).contains(&status) {
-            return Ok(body);
-        }
-        let field = |name: &str| body[name].as_str().unwrap_or_default().to_string();
-        Err(CallError::Api(ApiFailure {
-            status,
-            code: field("Code"),
-            message: field("Message"),
-            request_id: field("RequestId"),
-        }))
+        Ok((status, body))
     }
 
     fn v1_request(

@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::actions::{self, Api, Call};
 use crate::app::App;
@@ -196,14 +196,14 @@ fn new_request_id() -> String {
     uuid::Uuid::new_v4().to_string().to_uppercase()
 }
 
-fn json_answer(status: StatusCode, body: Value) -> Response {
+fn json_answer(status: StatusCode, body: impl serde::Serialize) -> Response {
     (
         status,
         [
             (header::CONTENT_TYPE, Format::Json.content_type()),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        body.to_string(),
+        serde_json::to_string(&body).unwrap_or_default(),
     )
         .into_response()
 }
@@ -444,10 +444,9 @@ async fn call(
     .await;
     let response = match outcome {
         Ok(answer) => {
-            let mut body = Map::with_capacity(answer.len() + 1);
-            body.insert("RequestId".into(), Value::String(request_id.clone()));
-            body.extend(answer);
-            json_answer(StatusCode::OK, Value::Object(body))
+            let mut body = answer;
+            body.insert_first("RequestId", request_id.clone());
+            json_answer(StatusCode::OK, body)
         }
         Err(error) => api_error(&request_id, &error),
     };

@@ -83,9 +83,12 @@ pub fn with_tags<T>(
     page: Page<T>,
     id_of: impl Fn(&T) -> &str,
 ) -> OpResult<Page<(T, Vec<Tag>)>> {
-    page.try_map(|item| {
-        let tags = tx.tags_of(id_of(&item))?;
-        Ok((item, tags))
+    let ids: Vec<&str> = page.items.iter().map(&id_of).collect();
+    let tags = tx.tags_of_each(&ids)?;
+    Ok(Page {
+        items: page.items.into_iter().zip(tags).collect(),
+        total: page.total,
+        next_after: page.next_after,
     })
 }
 

@@ -297,7 +297,11 @@ pub trait Tx {
 
     // Tags and ClientToken records.
     /// A resource's tags, in key order.
-    fn tags_of(&self, resource_id: &str) -> R<Vec<Tag>>;
+    fn tags_of(&self, resource_id: &str) -> R<Vec<Tag>> {
+        Ok(self.tags_of_each(&[resource_id])?.pop().unwrap_or_default())
+    }
+    /// The tags of each of `resource_ids` (distinct), in key order, with one query.
+    fn tags_of_each(&self, resource_ids: &[&str]) -> R<Vec<Vec<Tag>>>;
     /// Sets the tags on a resource; a key it already has takes the new value.
     fn put_tags(
         &self,
@@ -355,4 +359,18 @@ pub fn database_path(data_dir: &Path) -> std::path::PathBuf {
 /// Opens (creating and migrating if needed) the store under `data_dir`.
 pub fn open(data_dir: &Path, readers: usize) -> Result<Store, StoreFault> {
     Store::open(&database_path(data_dir), readers)
+}
+
+/// Rows of `(owner id, item)` sorted into one list per id of `ids` (distinct), each in the
+/// rows' order: how one query's answer for a whole page is handed back item by item.
+pub(crate) fn group_by_owner<T>(ids: &[&str], rows: Vec<(String, T)>) -> Vec<Vec<T>> {
+    let index: std::collections::HashMap<&str, usize> =
+        ids.iter().enumerate().map(|(n, id)| (*id, n)).collect();
+    let mut grouped: Vec<Vec<T>> = ids.iter().map(|_| Vec::new()).collect();
+    for (owner, item) in rows {
+        if let Some(&n) = index.get(owner.as_str()) {
+            grouped[n].push(item);
+        }
+    }
+    grouped
 }

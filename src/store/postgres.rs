@@ -23,8 +23,9 @@ use postgres::{Client, IsolationLevel, NoTls, Row, Statement, Transaction};
 use tokio::sync::{watch, Semaphore};
 
 use super::{
-    AccessKey, ClientTokenRecord, EniFilter, Event, GroupFilter, InstanceFilter, Page, PageRequest,
-    PendingTransition, StoreFault, TagRow, TagRowFilter, Tx, VSwitchFilter, VpcFilter, R,
+    group_by_owner, AccessKey, ClientTokenRecord, EniFilter, Event, GroupFilter, InstanceFilter,
+    Page, PageRequest, PendingTransition, StoreFault, TagRow, TagRowFilter, Tx, VSwitchFilter,
+    VpcFilter, R,
 };
 use crate::metrics::{Histogram, BATCH_SIZE_BOUNDS};
 use crate::model::permissions::{Direction, NicType, Policy, Protocol, Rule, RuleCounts, RuleSpec};
@@ -1078,23 +1079,35 @@ impl<'c> PgTx<'c> {
         }
     }
 
-    fn load_eni_parts(&self, mut eni: Eni) -> R<Eni> {
-        eni.private_ips = self.all(
-            "SELECT ip, is_primary FROM private_ips WHERE eni_id = $1 ORDER BY is_primary DESC, ip",
-            &[&eni.id],
+    /// Fills in the addresses and groups of `enis` (distinct) with one query each.
+    fn load_eni_parts(&self, mut enis: Vec<Eni>) -> R<Vec<Eni>> {
+        if enis.is_empty() {
+            return Ok(enis);
+        }
+        let ids: Vec<&str> = enis.iter().map(|e| e.id.as_str()).collect();
+        let ips = self.all(
+            "SELECT eni_id, ip, is_primary FROM private_ips WHERE eni_id = ANY($1) ORDER BY is_primary DESC, ip",
+            &[&ids],
             |r| {
-                Ok(PrivateIp {
+                let ip = PrivateIp {
                     address: net::ip_to_string(get::<i64>(r, "ip")? as u32),
                     primary: get::<i64>(r, "is_primary")? != 0,
-                })
+                };
+                Ok((get(r, "eni_id")?, ip))
             },
         )?;
-        eni.security_group_ids = self.all(
-            "SELECT group_id FROM eni_groups WHERE eni_id = $1 ORDER BY position",
-            &[&eni.id],
-            |r| get(r, "group_id"),
+        let groups = self.all(
+            "SELECT eni_id, group_id FROM eni_groups WHERE eni_id = ANY($1) ORDER BY position",
+            &[&ids],
+            |r| Ok((get(r, "eni_id")?, get(r, "group_id")?)),
         )?;
-        Ok(eni)
+        let ips = group_by_owner(&ids, ips);
+        let groups = group_by_owner(&ids, groups);
+        for ((eni, ips), groups) in enis.iter_mut().zip(ips).zip(groups) {
+            eni.private_ips = ips;
+            eni.security_group_ids = groups;
+        }
+        Ok(enis)
     }
 
     fn write_eni_groups(&self, eni: &Eni) -> R<()> {
@@ -1519,7 +1532,7 @@ impl Tx for PgTx<'_> {
             &[&id, &account, &region],
             eni_row,
         )?;
-        row.map(|e| self.load_eni_parts(e)).transpose()
+        Ok(self.load_eni_parts(row.into_iter().collect())?.pop())
     }
 
     fn update_eni(&self, e: &Eni) -> R<()> {
@@ -1587,11 +1600,7 @@ impl Tx for PgTx<'_> {
             &filter.tags,
         );
         let page = self.page("enis", s, page, eni_row)?;
-        let items = page
-            .items
-            .into_iter()
-            .map(|e| self.load_eni_parts(e))
-            .collect::<R<Vec<_>>>()?;
+        let items = self.load_eni_parts(page.items)?;
         Ok(Page { items, ..page })
     }
 
@@ -1601,7 +1610,7 @@ impl Tx for PgTx<'_> {
             &[&instance_id],
             eni_row,
         )?;
-        rows.into_iter().map(|e| self.load_eni_parts(e)).collect()
+        self.load_eni_parts(rows)
     }
 
     fn count_enis(&self, account: &str, region: &str) -> R<u64> {
@@ -1655,17 +1664,19 @@ impl Tx for PgTx<'_> {
         Ok(found.map(|n| n as u32))
     }
 
-    fn tags_of(&self, resource_id: &str) -> R<Vec<Tag>> {
-        self.all(
-            "SELECT key, value FROM tags WHERE resource_id = $1 ORDER BY key",
-            &[&resource_id],
+    fn tags_of_each(&self, resource_ids: &[&str]) -> R<Vec<Vec<Tag>>> {
+        let rows = self.all(
+            "SELECT resource_id, key, value FROM tags WHERE resource_id = ANY($1) ORDER BY key",
+            &[&resource_ids],
             |r| {
-                Ok(Tag {
+                let tag = Tag {
                     key: get(r, "key")?,
                     value: get(r, "value")?,
-                })
+                };
+                Ok((get(r, "resource_id")?, tag))
             },
-        )
+        )?;
+        Ok(group_by_owner(resource_ids, rows))
     }
 
     fn put_tags(

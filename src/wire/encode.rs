@@ -1,9 +1,10 @@
-//! Response bodies. Handlers build one `serde_json::Value` (PascalCase keys, wrapped lists:
+//! Response bodies. Handlers build one `Doc` tree (PascalCase keys, wrapped lists:
 //! `{"SecurityGroupIds": {"SecurityGroupId": [..]}}`); this module writes it as JSON or as
 //! Alibaba's XML, where a list under key K becomes repeated `<K>` elements.
 
 use quick_xml::escape::escape;
-use serde_json::{Map, Value};
+
+use crate::doc::{Doc, Fields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -30,15 +31,14 @@ impl Format {
 }
 
 /// Puts `RequestId` first and renders the body under the root element `root` (XML only).
-pub fn render(format: Format, root: &str, request_id: &str, body: Map<String, Value>) -> String {
-    let mut object = Map::with_capacity(body.len() + 1);
-    object.insert("RequestId".into(), Value::String(request_id.to_string()));
-    object.extend(body);
+pub fn render(format: Format, root: &str, request_id: &str, body: Fields) -> String {
+    let mut object = body;
+    object.insert_first("RequestId", request_id.to_string());
     match format {
-        Format::Json => Value::Object(object).to_string(),
+        Format::Json => object.to_json(),
         Format::Xml => {
             let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-            write_element(&mut out, root, &Value::Object(object));
+            write_fields(&mut out, root, &object);
             out
         }
     }
@@ -70,47 +70,56 @@ fn push_text(out: &mut String, s: &str) {
     }
 }
 
-fn write_element(out: &mut String, name: &str, value: &Value) {
+fn write_fields(out: &mut String, name: &str, fields: &Fields) {
+    open_tag(out, name);
+    for (k, v) in fields.iter() {
+        write_element(out, k, v);
+    }
+    close_tag(out, name);
+}
+
+fn write_element(out: &mut String, name: &str, value: &Doc) {
     match value {
-        Value::Array(items) => {
+        Doc::List(items) => {
             for item in items {
                 write_element(out, name, item);
             }
         }
-        Value::Object(fields) => {
-            out.push('<');
-            out.push_str(name);
-            out.push('>');
-            for (k, v) in fields {
-                write_element(out, k, v);
-            }
-            out.push_str("</");
-            out.push_str(name);
-            out.push('>');
-        }
+        Doc::Obj(fields) => write_fields(out, name, fields),
         scalar => {
-            out.push('<');
-            out.push_str(name);
-            out.push('>');
+            open_tag(out, name);
             match scalar {
-                Value::String(s) => push_text(out, s),
-                Value::Null => {}
-                other => out.push_str(&other.to_string()),
+                Doc::Str(s) => push_text(out, s),
+                Doc::Null => {}
+                other => out.push_str(&serde_json::to_string(other).unwrap_or_default()),
             }
-            out.push_str("</");
-            out.push_str(name);
-            out.push('>');
+            close_tag(out, name);
         }
     }
+}
+
+fn open_tag(out: &mut String, name: &str) {
+    out.push('<');
+    out.push_str(name);
+    out.push('>');
+}
+
+fn close_tag(out: &mut String, name: &str) {
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
-    fn body(v: Value) -> Map<String, Value> {
-        v.as_object().unwrap().clone()
+    fn body(v: Value) -> Fields {
+        match Doc::from(v) {
+            Doc::Obj(fields) => fields,
+            _ => panic!("an object"),
+        }
     }
 
     #[test]

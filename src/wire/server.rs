@@ -3,13 +3,14 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::doc::Fields;
+use crate::obj;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use chrono::Utc;
-use serde_json::{json, Map, Value};
 
 use super::auth::{self, SignedParts};
 use super::encode::{self, Format};
@@ -218,7 +219,7 @@ async fn dispatch(
     params: Params,
     request_id: &str,
     action_name: Option<&str>,
-) -> Result<Map<String, Value>, Refusal> {
+) -> Result<Fields, Refusal> {
     if method != Method::GET && method != Method::POST {
         return Err(ApiError::of(Code::UnsupportedHttpMethod).into());
     }
@@ -288,19 +289,15 @@ async fn authenticate(
     Ok((key.account_id, key.id))
 }
 
-fn error_body(err: &ApiError, host: &str, request_id: &str) -> Map<String, Value> {
+fn error_body(err: &ApiError, host: &str, request_id: &str) -> Fields {
     let code = err.code.code();
-    let body = json!({
-        "HostId": host,
-        "Code": code,
-        "Message": err.message,
-        "Recommend": format!(
+    obj! {
+        "HostId" => host,
+        "Code" => code,
+        "Message" => &err.message,
+        "Recommend" => format!(
             "https://api.aliyun.com/troubleshoot?q={code}&product=Ecs&requestId={request_id}"
         ),
-    });
-    match body {
-        Value::Object(map) => map,
-        _ => unreachable!("json! of an object literal is an object"),
     }
 }
 
@@ -309,7 +306,7 @@ fn answer(
     format: Format,
     root: &str,
     request_id: &str,
-    body: Map<String, Value>,
+    body: Fields,
 ) -> Response {
     let text = encode::render(format, root, request_id, body);
     let mut response = (status, text).into_response();
