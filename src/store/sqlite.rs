@@ -285,8 +285,13 @@ fn fault(e: impl std::fmt::Display) -> StoreFault {
     StoreFault(e.to_string())
 }
 
+/// Prepared statements each connection keeps: the writer runs dozens of distinct ones, and
+/// rusqlite's default of 16 made it prepare most of them again on every operation.
+const STATEMENT_CACHE: usize = 256;
+
 fn open_connection(path: &Path) -> R<Connection> {
     let conn = Connection::open(path).map_err(fault)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
