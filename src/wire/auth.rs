@@ -2,8 +2,9 @@
 //! SignatureNonce replay guard. Verification is split from the clock and nonce checks so the
 //! captured SDK vectors can be replayed against the very code the server runs.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Mutex;
 
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
@@ -163,22 +164,27 @@ pub fn verify(parts: &SignedParts, claim: &Claim, key: &AccessKey) -> Result<(),
 /// The replay guard: each (key, nonce) once within the window.
 pub struct NonceGuard {
     window_secs: i64,
+    /// Two independently keyed hashers: a nonce is remembered as a 128-bit fingerprint.
+    hashers: [RandomState; 2],
     seen: Mutex<Seen>,
 }
 
-/// Nonces still remembered, with when each may be forgotten, and the same in the order they
-/// expire (the order they came in), so forgetting costs each nonce once rather than a scan of
-/// all of them per call.
+/// How finely the guard groups nonces by when it may forget them.
+const FORGET_BUCKET_SECS: i64 = 60;
+
+/// Nonces still remembered, as fingerprints of (AccessKeyId, nonce): 16 bytes each, whatever
+/// their length, in buckets ordered by the minute after which no request carrying them can
+/// pass the timestamp window any more. Forgetting drops whole buckets.
 #[derive(Default)]
 struct Seen {
-    expiry: HashMap<Arc<str>, i64>,
-    by_expiry: VecDeque<(i64, Arc<str>)>,
+    buckets: VecDeque<(i64, HashSet<[u64; 2]>)>,
 }
 
 impl NonceGuard {
     pub fn new(window_secs: i64) -> Self {
         NonceGuard {
             window_secs,
+            hashers: [RandomState::new(), RandomState::new()],
             seen: Mutex::new(Seen::default()),
         }
     }
@@ -215,32 +221,35 @@ impl NonceGuard {
         }
     }
 
-    /// Records the nonce; a second use within the window is refused.
+    /// Records the nonce; a second use is refused for as long as the request's timestamp
+    /// passes the window (a replay cannot change the timestamp: it is signed).
     pub fn check_nonce(&self, claim: &Claim, now: DateTime<Utc>) -> Result<(), ApiError> {
         let now = now.timestamp();
-        let key: Arc<str> = format!("{}\n{}", claim.access_key_id, claim.nonce).into();
+        let key = (&claim.access_key_id, &claim.nonce);
+        let print = [self.hashers[0].hash_one(key), self.hashers[1].hash_one(key)];
+        // The first bucket boundary after the last second this timestamp passes the window.
+        let last_valid = claim.time.timestamp() + self.window_secs;
+        let forget_at = (last_valid.div_euclid(FORGET_BUCKET_SECS) + 1) * FORGET_BUCKET_SECS;
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let Seen { expiry, by_expiry } = &mut *seen;
-        while let Some((expires, _)) = by_expiry.front() {
-            if *expires >= now {
-                break;
-            }
-            let (expires, old) = by_expiry.pop_front().expect("a front entry");
-            // Unless the nonce was taken again after it expired (a newer entry follows).
-            if expiry.get(&old) == Some(&expires) {
-                expiry.remove(&old);
+        while seen.buckets.front().is_some_and(|(at, _)| *at <= now) {
+            seen.buckets.pop_front();
+        }
+        if seen
+            .buckets
+            .iter()
+            .any(|(_, prints)| prints.contains(&print))
+        {
+            return Err(ApiError::of(Code::SignatureNonceUsed));
+        }
+        if forget_at > now {
+            match seen.buckets.binary_search_by_key(&forget_at, |(at, _)| *at) {
+                Ok(at) => {
+                    seen.buckets[at].1.insert(print);
+                }
+                Err(at) => seen.buckets.insert(at, (forget_at, HashSet::from([print]))),
             }
         }
-        match expiry.get(&key) {
-            Some(expires) if *expires >= now => Err(ApiError::of(Code::SignatureNonceUsed)),
-            _ => {
-                // A nonce must outlive every timestamp that can still pass the window.
-                let expires = now + 2 * self.window_secs;
-                expiry.insert(key.clone(), expires);
-                by_expiry.push_back((expires, key));
-                Ok(())
-            }
-        }
+        Ok(())
     }
 }
 

@@ -332,9 +332,11 @@ fn a_nonce_is_used_once_per_key_within_the_window() {
         ("another nonce, same key", guard.check_nonce(&claim_at(a, "n-2", now), now), Ok(())),
         ("same nonce, another key", guard.check_nonce(&claim_at(b, "n-1", now), now), Ok(())),
         ("that one reused too", guard.check_nonce(&claim_at(b, "n-1", now), now), used.clone()),
-        // Remembered for twice the window: any timestamp that still passes check_time is covered.
-        ("reused just before two windows", guard.check_nonce(&claim_at(a, "n-1", now), now + window * 2 - TimeDelta::seconds(1)), used),
-        ("forgotten after two windows", guard.check_nonce(&claim_at(a, "n-1", now), now + window * 2 + TimeDelta::seconds(1)), Ok(())),
+        // Remembered while its timestamp passes check_time (to the next whole minute after).
+        ("reused as its timestamp leaves the window", guard.check_nonce(&claim_at(a, "n-1", now), now + window), used.clone()),
+        ("a future timestamp is remembered longer", guard.check_nonce(&claim_at(a, "n-3", now + window), now), Ok(())),
+        ("forgotten once its timestamp is out", guard.check_nonce(&claim_at(a, "n-1", now), now + window + TimeDelta::minutes(1)), Ok(())),
+        ("the future one is not", guard.check_nonce(&claim_at(a, "n-3", now + window), now + window + TimeDelta::minutes(1)), used),
     ];
     for (case, got, want) in rows {
         assert_eq!(got, want, "{case}");
