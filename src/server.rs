@@ -137,7 +137,7 @@ pub fn key_json(key: &store::AccessKey) -> String {
 /// Opens the store under `data_dir`, creating the directory.
 pub fn open_store(data_dir: &Path, readers: usize) -> Result<store::Store, String> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(data_dir)
+    store::create_private_dir(data_dir)
         .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
     // The database holds AccessKey secrets: owner only. Created so before SQLite opens it,
     // since SQLite gives the -wal and -shm files it creates the database's mode.
@@ -213,7 +213,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     config.wire_limits.check()?;
     let store = match &config.database {
         Some(url) => {
-            std::fs::create_dir_all(&config.data_dir)
+            store::create_private_dir(&config.data_dir)
                 .map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
             store::Store::open_postgres(url, config.database_connections)
                 .await

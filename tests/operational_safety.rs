@@ -146,6 +146,12 @@ async fn secrets_stay_out_of_logs_and_files_are_owner_only() {
         .collect();
     assert_eq!(snapshots.len(), 1, "{snapshots:?}");
     assert_eq!(mode(&snapshots[0]), 0o600, "{}", snapshots[0].display());
+    // Directories the server creates to hold them are owner-only as well.
+    assert_eq!(mode(&server.data_dir.join("snapshots")), 0o700);
+    let parent = std::env::temp_dir().join(format!("ecsnet-test-{}", uuid::Uuid::new_v4()));
+    let created = TestServer::start_in(parent.join("data"), |_| {}).await;
+    assert_eq!(mode(&created.data_dir), 0o700);
+    assert_eq!(mode(&parent), 0o700);
 }
 
 fn event_for(server: &TestServer, request_id: &str) -> (String, Option<String>, String, String) {

@@ -69,7 +69,7 @@ pub async fn save_snapshot(call: Call) -> Answer {
     root_only(&call).await?;
     snapshots_available(&call)?;
     let path = snapshot_path(&call)?;
-    std::fs::create_dir_all(snapshots_dir(&call))
+    crate::store::create_private_dir(&snapshots_dir(&call))
         .map_err(|e| store_fault(&call, crate::store::StoreFault(e.to_string())))?;
     call.app
         .store

@@ -352,6 +352,16 @@ pub trait Tx {
     fn next_transition_due(&self) -> R<Option<i64>>;
 }
 
+/// Creates `dir` and any missing parents for the store's files (which hold AccessKey
+/// secrets): what it creates is owner-only (0700); a directory that exists is left as it is.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
 pub fn database_path(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("ecsnet.db")
 }

@@ -307,6 +307,10 @@ fn open_connection(path: &Path) -> R<Connection> {
 const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
 /// WAL frames (pages) beyond which the WAL is rewound (about 32 MB).
 const WAL_RESTART_FRAMES: i64 = 8192;
+/// Readers map the database file (up to SQLite's build limit of 2 GB) instead of copying
+/// pages into each connection's own cache with a read() each: at 1,000,000 ENIs this took a
+/// third off a random DescribeNetworkInterfaceAttribute. Writes still go through the WAL.
+const READER_SETTINGS: &str = "PRAGMA query_only = ON; PRAGMA mmap_size = 2147418112;";
 /// Pages the writer caches (negative: KiB): its index inserts land all over large b-trees.
 const WRITER_CACHE: &str = "PRAGMA cache_size = -16384";
 
@@ -584,8 +588,7 @@ struct ReaderPool {
 impl ReaderPool {
     fn open(&self) -> R<Connection> {
         let conn = open_connection(&self.path)?;
-        conn.execute_batch("PRAGMA query_only = ON;")
-            .map_err(fault)?;
+        conn.execute_batch(READER_SETTINGS).map_err(fault)?;
         Ok(conn)
     }
 
@@ -922,9 +925,9 @@ fn transition_row(row: &Row) -> rusqlite::Result<PendingTransition> {
     })
 }
 
-/// An ENI row without its addresses and groups (`load_eni_parts` adds them).
-/// The columns `eni_row` reads, by position: looking a column up by name compares it with
-/// every column's name, on every row.
+/// The columns `eni_row` reads, by position (looking a column up by name compares it with
+/// every column's name, on every row): an ENI without its addresses and groups, which
+/// `load_eni_parts` adds.
 const ENI_COLUMNS: &str = "enis.id, enis.region_id, enis.zone_id, enis.vpc_id, enis.vswitch_id, enis.name, enis.description, enis.type, enis.status, enis.instance_id, enis.mac_address, enis.delete_on_release, enis.source_dest_check, enis.queue_number, enis.created_at";
 
 fn eni_row(row: &Row) -> rusqlite::Result<Eni> {
