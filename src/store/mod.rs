@@ -292,8 +292,29 @@ pub trait Tx {
     fn add_private_ip(&self, eni: &Eni, address: &str) -> R<()>;
     fn remove_private_ip(&self, vswitch_id: &str, ip: u32) -> R<()>;
     fn ip_taken(&self, vswitch_id: &str, ip: u32) -> R<bool>;
-    /// The lowest free address of the vSwitch in `first..=last`.
-    fn free_ip(&self, vswitch_id: &str, first: u32, last: u32) -> R<Option<u32>>;
+    /// The lowest free address of the vSwitch in `first..=last`. The search starts at the
+    /// vSwitch's hint (every assignable address below it is taken; freeing an address lowers
+    /// it) rather than walking every taken address from the first, and leaves the hint at
+    /// what it found.
+    fn free_ip(&self, vswitch_id: &str, first: u32, last: u32) -> R<Option<u32>> {
+        let start = self
+            .allocation_hint(vswitch_id)?
+            .map_or(first, |hint| hint.clamp(first, last));
+        let found = if !self.ip_taken(vswitch_id, start)? {
+            Some(start)
+        } else {
+            self.free_ip_after_taken(vswitch_id, start, last)?
+        };
+        if let Some(address) = found {
+            self.set_allocation_hint(vswitch_id, address)?;
+        }
+        Ok(found)
+    }
+    /// The vSwitch's allocation hint, if it has one.
+    fn allocation_hint(&self, vswitch_id: &str) -> R<Option<u32>>;
+    fn set_allocation_hint(&self, vswitch_id: &str, address: u32) -> R<()>;
+    /// The first address after a taken one in `start..last` that is itself free.
+    fn free_ip_after_taken(&self, vswitch_id: &str, start: u32, last: u32) -> R<Option<u32>>;
 
     // Tags and ClientToken records.
     /// A resource's tags, in key order.
@@ -369,6 +390,22 @@ pub fn database_path(data_dir: &Path) -> std::path::PathBuf {
 /// Opens (creating and migrating if needed) the store under `data_dir`.
 pub fn open(data_dir: &Path, readers: usize) -> Result<Store, StoreFault> {
     Store::open(&database_path(data_dir), readers)
+}
+
+/// A token page from up to `limit + 1` rows `(seq, item)` in key order: the first `limit`, and
+/// where the next page starts when a row follows them.
+pub(crate) fn page_after<T>(mut rows: Vec<(i64, T)>, limit: u64) -> Page<T> {
+    let next_after = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|(seq, _)| *seq)
+    } else {
+        None
+    };
+    Page {
+        items: rows.into_iter().map(|(_, item)| item).collect(),
+        total: None,
+        next_after,
+    }
 }
 
 /// Rows of `(owner id, item)` sorted into one list per id of `ids` (distinct), each in the

@@ -23,9 +23,9 @@ use postgres::{Client, IsolationLevel, NoTls, Row, Statement, Transaction};
 use tokio::sync::{watch, Semaphore};
 
 use super::{
-    group_by_owner, AccessKey, ClientTokenRecord, EniFilter, Event, GroupFilter, InstanceFilter,
-    Page, PageRequest, PendingTransition, StoreFault, TagRow, TagRowFilter, Tx, VSwitchFilter,
-    VpcFilter, R,
+    group_by_owner, page_after, AccessKey, ClientTokenRecord, EniFilter, Event, GroupFilter,
+    InstanceFilter, Page, PageRequest, PendingTransition, StoreFault, TagRow, TagRowFilter, Tx,
+    VSwitchFilter, VpcFilter, R,
 };
 use crate::metrics::{Histogram, BATCH_SIZE_BOUNDS};
 use crate::model::permissions::{Direction, NicType, Policy, Protocol, Rule, RuleCounts, RuleSpec};
@@ -1082,20 +1082,10 @@ impl<'c> PgTx<'c> {
                 select.sql = format!(
                     "SELECT {table}.*, {key} AS page_seq FROM {from} AND {key} > {a} ORDER BY {key} LIMIT {l}"
                 );
-                let mut rows = self.all(&select.sql, &select.params(), |row| {
+                let rows = self.all(&select.sql, &select.params(), |row| {
                     Ok((get::<i64>(row, "page_seq")?, map(row)?))
                 })?;
-                let next_after = if rows.len() as u64 > limit {
-                    rows.truncate(limit as usize);
-                    rows.last().map(|(seq, _)| *seq)
-                } else {
-                    None
-                };
-                Ok(Page {
-                    items: rows.into_iter().map(|(_, item)| item).collect(),
-                    total: None,
-                    next_after,
-                })
+                Ok(page_after(rows, limit))
             }
         }
     }
@@ -1669,37 +1659,32 @@ impl Tx for PgTx<'_> {
             .is_some())
     }
 
-    fn free_ip(&self, vswitch_id: &str, first: u32, last: u32) -> R<Option<u32>> {
-        // Every assignable address below the hint is taken, so the search starts there.
-        let hint: Option<i64> = self.one(
+    fn allocation_hint(&self, vswitch_id: &str) -> R<Option<u32>> {
+        self.one(
             "SELECT address FROM vswitch_taken_below WHERE vswitch_id = $1",
             &[&vswitch_id],
-            |r| get(r, "address"),
+            |r| Ok(get::<i64>(r, "address")? as u32),
+        )
+    }
+
+    fn set_allocation_hint(&self, vswitch_id: &str, address: u32) -> R<()> {
+        self.exec(
+            "INSERT INTO vswitch_taken_below (vswitch_id, address) VALUES ($1, $2)
+             ON CONFLICT (vswitch_id) DO UPDATE SET address = EXCLUDED.address",
+            &[&vswitch_id, &i64::from(address)],
         )?;
-        let start = hint.map_or(first, |h| h.clamp(i64::from(first), i64::from(last)) as u32);
-        let found = if !self.ip_taken(vswitch_id, start)? {
-            Some(start)
-        } else {
-            // The first address after a taken one that is itself free.
-            self.one(
-                "SELECT p.ip + 1 AS free FROM private_ips p
-                 WHERE p.vswitch_id = $1 AND p.ip >= $2 AND p.ip < $3
-                   AND NOT EXISTS (SELECT 1 FROM private_ips q WHERE q.vswitch_id = $1 AND q.ip = p.ip + 1)
-                 ORDER BY p.ip LIMIT 1",
-                &[&vswitch_id, &i64::from(start), &i64::from(last)],
-                |r| get::<i64>(r, "free"),
-            )?
-            .map(|n| n as u32)
-        };
-        if let Some(n) = found {
-            // n is the lowest free address: all below it are taken.
-            self.exec(
-                "INSERT INTO vswitch_taken_below (vswitch_id, address) VALUES ($1, $2)
-                 ON CONFLICT (vswitch_id) DO UPDATE SET address = EXCLUDED.address",
-                &[&vswitch_id, &i64::from(n)],
-            )?;
-        }
-        Ok(found)
+        Ok(())
+    }
+
+    fn free_ip_after_taken(&self, vswitch_id: &str, start: u32, last: u32) -> R<Option<u32>> {
+        self.one(
+            "SELECT p.ip + 1 AS free FROM private_ips p
+             WHERE p.vswitch_id = $1 AND p.ip >= $2 AND p.ip < $3
+               AND NOT EXISTS (SELECT 1 FROM private_ips q WHERE q.vswitch_id = $1 AND q.ip = p.ip + 1)
+             ORDER BY p.ip LIMIT 1",
+            &[&vswitch_id, &i64::from(start), &i64::from(last)],
+            |r| Ok(get::<i64>(r, "free")? as u32),
+        )
     }
 
     fn tags_of_each(&self, resource_ids: &[&str]) -> R<Vec<Vec<Tag>>> {

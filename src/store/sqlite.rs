@@ -11,8 +11,9 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{
-    AccessKey, ClientTokenRecord, EniFilter, Event, GroupFilter, InstanceFilter, Page, PageRequest,
-    PendingTransition, StoreFault, TagRow, TagRowFilter, Tx, VSwitchFilter, VpcFilter, R,
+    page_after, AccessKey, ClientTokenRecord, EniFilter, Event, GroupFilter, InstanceFilter, Page,
+    PageRequest, PendingTransition, StoreFault, TagRow, TagRowFilter, Tx, VSwitchFilter, VpcFilter,
+    R,
 };
 use crate::metrics::{Histogram, BATCH_SIZE_BOUNDS};
 use crate::model::permissions::{Direction, NicType, Policy, Protocol, Rule, RuleCounts, RuleSpec};
@@ -1068,23 +1069,12 @@ impl SqliteTx<'_> {
                 select.args.push(Value::Integer(after));
                 select.args.push(Value::Integer(limit as i64 + 1));
                 let mut map = map;
-                let mut rows =
-                    self.all(&select.sql, params_from_iter(select.args.iter()), |row| {
-                        // page_seq is the last column.
-                        let page_seq = row.as_ref().column_count() - 1;
-                        Ok((row.get::<_, i64>(page_seq)?, map(row)?))
-                    })?;
-                let next_after = if rows.len() as u64 > limit {
-                    rows.truncate(limit as usize);
-                    rows.last().map(|(seq, _)| *seq)
-                } else {
-                    None
-                };
-                Ok(Page {
-                    items: rows.into_iter().map(|(_, item)| item).collect(),
-                    total: None,
-                    next_after,
-                })
+                let rows = self.all(&select.sql, params_from_iter(select.args.iter()), |row| {
+                    // page_seq is the last column.
+                    let page_seq = row.as_ref().column_count() - 1;
+                    Ok((row.get::<_, i64>(page_seq)?, map(row)?))
+                })?;
+                Ok(page_after(rows, limit))
             }
         }
     }
@@ -1648,38 +1638,32 @@ impl Tx for SqliteTx<'_> {
             .is_some())
     }
 
-    fn free_ip(&self, vswitch_id: &str, first: u32, last: u32) -> R<Option<u32>> {
-        // Every assignable address below the hint is taken, so the search starts there rather
-        // than walking every taken address from the first (O(vSwitch) per allocation).
-        let hint = self.one(
+    fn allocation_hint(&self, vswitch_id: &str) -> R<Option<u32>> {
+        self.one(
             "SELECT address FROM vswitch_taken_below WHERE vswitch_id = ?",
             [vswitch_id],
-            |r| r.get::<_, i64>(0),
+            |r| Ok(r.get::<_, i64>(0)? as u32),
+        )
+    }
+
+    fn set_allocation_hint(&self, vswitch_id: &str, address: u32) -> R<()> {
+        self.exec(
+            "INSERT INTO vswitch_taken_below (vswitch_id, address) VALUES (?, ?)
+             ON CONFLICT DO UPDATE SET address = excluded.address",
+            params![vswitch_id, address as i64],
         )?;
-        let start = hint.map_or(first, |h| h.clamp(first as i64, last as i64) as u32);
-        let found = if !self.ip_taken(vswitch_id, start)? {
-            Some(start)
-        } else {
-            // The first address after a taken one that is itself free.
-            self.one(
-                "SELECT p.ip + 1 FROM private_ips p
-                 WHERE p.vswitch_id = ?1 AND p.ip >= ?2 AND p.ip < ?3
-                   AND NOT EXISTS (SELECT 1 FROM private_ips q WHERE q.vswitch_id = ?1 AND q.ip = p.ip + 1)
-                 ORDER BY p.ip LIMIT 1",
-                params![vswitch_id, start as i64, last as i64],
-                |r| r.get::<_, i64>(0),
-            )?
-            .map(|n| n as u32)
-        };
-        if let Some(n) = found {
-            // n is the lowest free address: all below it are taken.
-            self.exec(
-                "INSERT INTO vswitch_taken_below (vswitch_id, address) VALUES (?, ?)
-                 ON CONFLICT DO UPDATE SET address = excluded.address",
-                params![vswitch_id, n as i64],
-            )?;
-        }
-        Ok(found)
+        Ok(())
+    }
+
+    fn free_ip_after_taken(&self, vswitch_id: &str, start: u32, last: u32) -> R<Option<u32>> {
+        self.one(
+            "SELECT p.ip + 1 FROM private_ips p
+             WHERE p.vswitch_id = ?1 AND p.ip >= ?2 AND p.ip < ?3
+               AND NOT EXISTS (SELECT 1 FROM private_ips q WHERE q.vswitch_id = ?1 AND q.ip = p.ip + 1)
+             ORDER BY p.ip LIMIT 1",
+            params![vswitch_id, start as i64, last as i64],
+            |r| Ok(r.get::<_, i64>(0)? as u32),
+        )
     }
 
     // Tags and ClientToken records.
