@@ -6,8 +6,10 @@
 //! strings, objects are vectors in insertion order, and lookups scan (objects are small).
 
 use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +22,49 @@ pub enum Doc {
     Str(Cow<'static, str>),
     List(Vec<Doc>),
     Obj(Fields),
+    /// An object rendered once and shared by many answers.
+    Shared(Arc<Shared>),
+}
+
+/// An object rendered once and shared by many answers (an ENI of `actions::cache`), kept as
+/// its JSON text, which answers copy; its XML is written from it once an XML answer needs it.
+#[derive(Debug)]
+pub struct Shared {
+    json: Box<RawValue>,
+    xml: OnceLock<String>,
+}
+
+impl Shared {
+    pub fn new(fields: &Fields) -> Self {
+        Shared {
+            // Fields only have string keys and values serde_json can always write.
+            json: serde_json::value::to_raw_value(fields).expect("fields serialize to JSON"),
+            xml: OnceLock::new(),
+        }
+    }
+
+    pub fn json(&self) -> &str {
+        self.json.get()
+    }
+
+    /// The object's fields again (read back from its JSON).
+    pub fn fields(&self) -> Fields {
+        match serde_json::from_str::<Value>(self.json.get()).map(Doc::from) {
+            Ok(Doc::Obj(fields)) => fields,
+            _ => Fields::new(),
+        }
+    }
+
+    /// The object's XML elements, written by `write` the first time they are asked for.
+    pub fn xml(&self, write: impl FnOnce(&Fields) -> String) -> &str {
+        self.xml.get_or_init(|| write(&self.fields()))
+    }
+}
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        self.json() == other.json()
+    }
 }
 
 /// An object's fields, in the order they were added.
@@ -217,6 +262,7 @@ impl Serialize for Doc {
                 seq.end()
             }
             Doc::Obj(fields) => fields.serialize(serializer),
+            Doc::Shared(shared) => shared.json.serialize(serializer),
         }
     }
 }
@@ -252,6 +298,24 @@ mod tests {
         let value = json!({"A": [1, -2, 2.5, u64::MAX, null, "s", {"B": false}], "C": {}});
         let doc = Doc::from(value.clone());
         assert_eq!(serde_json::to_value(&doc).unwrap(), value);
+    }
+
+    #[test]
+    fn shared_objects_write_their_json_and_read_back_their_fields() {
+        let inner = obj! { "Id" => "eni-1", "Ips" => wrap("Ip", ["10.0.0.1"]), "N" => 2i64 };
+        let shared = Arc::new(Shared::new(&inner));
+        assert_eq!(shared.fields(), inner);
+        let page = obj! { "Items" => wrap("Item", [Doc::Shared(shared.clone()), inner.clone().into()]) };
+        let json = r#"{"Id":"eni-1","Ips":{"Ip":["10.0.0.1"]},"N":2}"#;
+        assert_eq!(page.to_json(), format!(r#"{{"Items":{{"Item":[{json},{json}]}}}}"#));
+        let mut written = 0;
+        for _ in 0..2 {
+            shared.xml(|fields| {
+                written += 1;
+                format!("{}", fields.len())
+            });
+        }
+        assert_eq!((shared.xml(|_| unreachable!()), written), ("3", 1));
     }
 
     #[test]

@@ -86,6 +86,17 @@ fn write_element(out: &mut String, name: &str, value: &Doc) {
             }
         }
         Doc::Obj(fields) => write_fields(out, name, fields),
+        Doc::Shared(shared) => {
+            open_tag(out, name);
+            out.push_str(shared.xml(|fields| {
+                let mut elements = String::new();
+                for (k, v) in fields.iter() {
+                    write_element(&mut elements, k, v);
+                }
+                elements
+            }));
+            close_tag(out, name);
+        }
         scalar => {
             open_tag(out, name);
             match scalar {
@@ -164,6 +175,23 @@ mod tests {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><RequestId>RID</RequestId>\
              <Message>a\u{FFFD}b\u{FFFD}c\u{FFFD}d&#13;e\tf\ng</Message></Error>"
         );
+    }
+
+    #[test]
+    fn shared_objects_write_as_the_objects_they_hold() {
+        let item = body(json!({"Id": "eni-1", "Name": "a<b", "Ips": {"Ip": ["10.0.0.1", "10.0.0.2"]}, "Empty": {}}));
+        let shared = Doc::Shared(std::sync::Arc::new(crate::doc::Shared::new(&item)));
+        let page = |item: Doc| {
+            let mut fields = Fields::new();
+            fields.push("Items", crate::doc::wrap("Item", [item.clone(), item]));
+            fields
+        };
+        for format in [Format::Json, Format::Xml] {
+            assert_eq!(
+                render(format, "R", "RID", page(shared.clone())),
+                render(format, "R", "RID", page(Doc::Obj(item.clone())))
+            );
+        }
     }
 
     #[test]
