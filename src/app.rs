@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::actions::cache::EniAnswers;
 use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::model::catalog::Catalog;
@@ -32,6 +33,8 @@ pub struct App {
     pub wire_limits: WireLimits,
     /// What `/metrics` reports.
     pub metrics: Metrics,
+    /// Rendered ENIs that DescribeNetworkInterfaces reuses while they stand at one revision.
+    pub eni_answers: EniAnswers,
 }
 
 impl App {

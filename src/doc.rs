@@ -305,9 +305,13 @@ mod tests {
         let inner = obj! { "Id" => "eni-1", "Ips" => wrap("Ip", ["10.0.0.1"]), "N" => 2i64 };
         let shared = Arc::new(Shared::new(&inner));
         assert_eq!(shared.fields(), inner);
-        let page = obj! { "Items" => wrap("Item", [Doc::Shared(shared.clone()), inner.clone().into()]) };
+        let page =
+            obj! { "Items" => wrap("Item", [Doc::Shared(shared.clone()), inner.clone().into()]) };
         let json = r#"{"Id":"eni-1","Ips":{"Ip":["10.0.0.1"]},"N":2}"#;
-        assert_eq!(page.to_json(), format!(r#"{{"Items":{{"Item":[{json},{json}]}}}}"#));
+        assert_eq!(
+            page.to_json(),
+            format!(r#"{{"Items":{{"Item":[{json},{json}]}}}}"#)
+        );
         let mut written = 0;
         for _ in 0..2 {
             shared.xml(|fields| {

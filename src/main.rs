@@ -126,6 +126,10 @@ struct ServeArgs {
     /// Most PostgreSQL connections this server opens at once.
     #[arg(long, default_value_t = 16)]
     database_connections: usize,
+    /// ENIs whose rendered answer DescribeNetworkInterfaces keeps and reuses until the ENI
+    /// changes (0: none, every page is read and rendered).
+    #[arg(long, default_value_t = server::DEFAULT_ENI_ANSWER_CACHE)]
+    eni_answer_cache: usize,
 }
 
 #[derive(clap::Args)]
@@ -263,6 +267,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.readers = args.readers;
     config.database = args.database;
     config.database_connections = args.database_connections;
+    config.eni_answer_cache = args.eni_answer_cache;
     config.limits.enis_per_region = args.max_enis_per_region;
     config.limits.security_groups_per_region = args.max_security_groups_per_region;
     config.transition_delay = args.transition_delay;

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::actions::cache::EniAnswers;
 use crate::app::{App, REPLAY_WINDOW_SECS};
 use crate::clock::Clock;
 use crate::metrics::Metrics;
@@ -54,6 +55,8 @@ pub struct Config {
     pub database: Option<String>,
     /// Most PostgreSQL connections this server opens at once.
     pub database_connections: usize,
+    /// ENIs whose rendered answer DescribeNetworkInterfaces keeps (`actions::cache`); 0 none.
+    pub eni_answer_cache: usize,
 }
 
 impl Config {
@@ -73,9 +76,13 @@ impl Config {
             wire_limits: WireLimits::default(),
             database: None,
             database_connections: 16,
+            eni_answer_cache: DEFAULT_ENI_ANSWER_CACHE,
         }
     }
 }
+
+/// ENIs whose answers are kept by default: at about 1.3 KB each, some 65 MB at most.
+pub const DEFAULT_ENI_ANSWER_CACHE: usize = 50_000;
 
 /// A server accepting connections.
 pub struct Running {
@@ -240,6 +247,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         faults: Faults::new(config.faults),
         wire_limits: config.wire_limits.clone(),
         metrics: Metrics::default(),
+        eni_answers: EniAnswers::new(config.eni_answer_cache),
     });
     let listener = TcpListener::bind(config.listen)
         .await

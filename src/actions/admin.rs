@@ -61,6 +61,7 @@ pub async fn reset(call: Call) -> Answer {
         .reset()
         .await
         .map_err(|f| store_fault(&call, f))?;
+    call.app.eni_answers.advance();
     tracing::warn!(request_id = %call.request_id, "the store was reset");
     empty()
 }
@@ -91,6 +92,8 @@ pub async fn restore_snapshot(call: Call) -> Answer {
         .restore_snapshot(path)
         .await
         .map_err(|f| store_fault(&call, f))?;
+    // The restored ENIs may stand at revisions the cache holds other answers for.
+    call.app.eni_answers.advance();
     tracing::warn!(request_id = %call.request_id, "the store was restored from a snapshot");
     empty()
 }

@@ -4,16 +4,19 @@
 
 use super::paging::{self, Limits};
 use super::tags::{new_tags, tag_filter};
+use std::sync::Arc;
+
+use super::cache::EniAnswers;
 use super::{empty, render, Answer, Call, MissingRegion};
-use crate::doc::Fields;
+use crate::doc::{Doc, Fields, Shared};
 use crate::errors::ApiError;
 use crate::model::tags::{Tag, TagResourceType};
 use crate::model::{DomainError, Eni, EniStatus, EniType, ResourceKind};
 use crate::obj;
 use crate::ops::enis::{self, ModifyEni, NewEni};
-use crate::ops::tags::{create_tagged, with_tags};
+use crate::ops::tags::create_tagged;
 use crate::ops::OpError;
-use crate::store::{EniFilter, Page, PageRequest};
+use crate::store::{EniFilter, EniRevision, Page, PageRequest, StoreFault, Tx};
 
 const ENI_PAGES: Limits = Limits {
     default_size: 10,
@@ -145,13 +148,19 @@ pub async fn describe(call: Call) -> Answer {
         status,
         tags: tag_filter(&call)?,
     };
-    let (account, request) = (call.account_id.clone(), paging.request);
     let page = if matches_nothing(&call)? {
         Page::default()
     } else {
+        let (app, account, request) = (
+            Arc::clone(&call.app),
+            call.account_id.clone(),
+            paging.request,
+        );
+        // Noted before the read begins, so a restore it overlaps cannot pass for its own.
+        let generation = app.eni_answers.generation();
         call.read(move |tx| {
-            let page = enis::describe(tx, &account, &region, &filter, request)?;
-            with_tags(tx, page, |e| &e.id)
+            let page = enis::page(tx, &account, &region, &filter, request)?;
+            rendered(tx, (&app.eni_answers, generation), &account, &region, page)
         })
         .await?
     };
@@ -159,15 +168,59 @@ pub async fn describe(call: Call) -> Answer {
     if let PageRequest::After { .. } = paging.request {
         out.remove("MaxResults");
     }
-    let items = page
-        .items
-        .iter()
-        .map(|(e, tags)| render::eni(e, &call.account_id, tags));
     out.push(
         "NetworkInterfaceSets",
-        render::wrap("NetworkInterfaceSet", items),
+        render::wrap(
+            "NetworkInterfaceSet",
+            page.items.into_iter().map(Doc::Shared),
+        ),
     );
     Ok(out)
+}
+
+/// The answers of a page of ENIs: those the cache holds at their revision from there, the
+/// others loaded, rendered and added to it (as of the cache's `generation` the read began in).
+fn rendered(
+    tx: &dyn Tx,
+    (cache, generation): (&EniAnswers, u64),
+    account: &str,
+    region: &str,
+    page: Page<EniRevision>,
+) -> Result<Page<Arc<Shared>>, OpError> {
+    let cached: Vec<_> = page
+        .items
+        .iter()
+        .map(|e| cache.get(generation, &e.id, e.revision))
+        .collect();
+    let missing: Vec<&str> = page
+        .items
+        .iter()
+        .zip(&cached)
+        .filter(|(_, answer)| answer.is_none())
+        .map(|(e, _)| e.id.as_str())
+        .collect();
+    let mut loaded = enis::load(tx, account, region, &missing)?.into_iter();
+    let mut items = Vec::with_capacity(page.items.len());
+    for (e, answer) in page.items.iter().zip(cached) {
+        let answer = match answer {
+            Some(answer) => answer,
+            None => {
+                let (eni, tags) = loaded
+                    .next()
+                    .filter(|(eni, _)| eni.id == e.id)
+                    .ok_or_else(|| StoreFault(format!("ENI {} vanished within a read", e.id)))?;
+                let answer = Arc::new(Shared::new(&render::eni(&eni, account, &tags)));
+                cache.insert(generation, &e.id, e.revision, Arc::clone(&answer));
+                answer
+            }
+        };
+        items.push(answer);
+    }
+    Ok(Page {
+        items,
+        total: page.total,
+        next_after: page.next_after,
+    })
 }
 
 pub async fn describe_attribute(call: Call) -> Answer {

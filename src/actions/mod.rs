@@ -3,6 +3,7 @@
 
 mod addresses;
 mod admin;
+pub mod cache;
 mod enis;
 mod groups;
 mod instances;

@@ -2,12 +2,13 @@
 
 use super::{allocate_ip, check_capacities, load_groups, load_vswitch, transitions, Ctx, OpResult};
 use crate::model::rules;
+use crate::model::tags::Tag;
 use crate::model::transitions::EniTransition;
 use crate::model::{
     ids, names, DomainError, Eni, EniStatus, EniType, GroupKind, Instance, Owner, PrivateIp,
     ResourceKind, SecurityGroup,
 };
-use crate::store::{EniFilter, Page, PageRequest, Tx};
+use crate::store::{EniFilter, EniRevision, Page, PageRequest, Tx};
 
 #[derive(Clone)]
 pub struct NewEni {
@@ -242,12 +243,26 @@ pub fn modify(tx: &dyn Tx, ctx: &Ctx, eni_id: &str, req: ModifyEni) -> OpResult<
     Ok(())
 }
 
-pub fn describe(
+/// A page of the ENIs matching `filter`, each as its id and revision.
+pub fn page(
     tx: &dyn Tx,
     account: &str,
     region: &str,
     filter: &EniFilter,
     page: PageRequest,
-) -> OpResult<Page<Eni>> {
-    Ok(tx.enis(account, region, filter, page)?)
+) -> OpResult<Page<EniRevision>> {
+    Ok(tx.eni_revisions(account, region, filter, page)?)
+}
+
+/// These ENIs in full with their tags, in the order of `ids`.
+pub fn load(
+    tx: &dyn Tx,
+    account: &str,
+    region: &str,
+    ids: &[&str],
+) -> OpResult<Vec<(Eni, Vec<Tag>)>> {
+    let enis = tx.enis_by_id(account, region, ids)?;
+    let ids: Vec<&str> = enis.iter().map(|e| e.id.as_str()).collect();
+    let tags = tx.tags_of_each(&ids)?;
+    Ok(enis.into_iter().zip(tags).collect())
 }

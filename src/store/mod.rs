@@ -72,6 +72,15 @@ pub enum PageRequest {
     After { after: i64, limit: u64 },
 }
 
+/// Where an ENI's answer stands: the store raises `revision` with every change to what
+/// DescribeNetworkInterfaces shows of it (its row, addresses, groups and tags), so an answer
+/// rendered at one revision holds until the next (`actions::cache`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EniRevision {
+    pub id: String,
+    pub revision: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
     pub items: Vec<T>,
@@ -277,13 +286,17 @@ pub trait Tx {
     /// Writes the ENI's own fields and its group list (addresses are fixed at creation).
     fn update_eni(&self, eni: &Eni) -> R<()>;
     fn delete_eni(&self, id: &str) -> R<()>;
-    fn enis(
+    /// A page of the ENIs matching `filter`, each as its id and revision.
+    fn eni_revisions(
         &self,
         account: &str,
         region: &str,
         filter: &EniFilter,
         page: PageRequest,
-    ) -> R<Page<Eni>>;
+    ) -> R<Page<EniRevision>>;
+    /// These ENIs of the account and region, in the order of `ids` (those that do not exist
+    /// left out).
+    fn enis_by_id(&self, account: &str, region: &str, ids: &[&str]) -> R<Vec<Eni>>;
     /// The ENIs attached to an instance, the primary one first.
     fn enis_of_instance(&self, instance_id: &str) -> R<Vec<Eni>>;
     fn count_enis(&self, account: &str, region: &str) -> R<u64>;

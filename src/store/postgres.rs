@@ -23,9 +23,9 @@ use postgres::{Client, IsolationLevel, NoTls, Row, Statement, Transaction};
 use tokio::sync::{watch, Semaphore};
 
 use super::{
-    group_by_owner, page_after, AccessKey, ClientTokenRecord, EniFilter, Event, GroupFilter,
-    InstanceFilter, Page, PageRequest, PendingTransition, StoreFault, TagRow, TagRowFilter, Tx,
-    VSwitchFilter, VpcFilter, R,
+    group_by_owner, page_after, AccessKey, ClientTokenRecord, EniFilter, EniRevision, Event,
+    GroupFilter, InstanceFilter, Page, PageRequest, PendingTransition, StoreFault, TagRow,
+    TagRowFilter, Tx, VSwitchFilter, VpcFilter, R,
 };
 use crate::metrics::{Histogram, BATCH_SIZE_BOUNDS};
 use crate::model::permissions::{Direction, NicType, Policy, Protocol, Rule, RuleCounts, RuleSpec};
@@ -242,6 +242,47 @@ END
 $$;
 CREATE TRIGGER address_freed AFTER DELETE ON private_ips
     FOR EACH ROW EXECUTE FUNCTION address_freed();
+"#,
+    // 3: each ENI's revision (store::EniRevision, SQLite's migration 8), raised by any change
+    // to its row (eni_groups change only with it), addresses or tags.
+    r#"
+ALTER TABLE enis ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+CREATE FUNCTION eni_revised() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.revision = OLD.revision THEN
+        NEW.revision := OLD.revision + 1;
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER eni_revised BEFORE UPDATE ON enis
+    FOR EACH ROW EXECUTE FUNCTION eni_revised();
+CREATE FUNCTION eni_address_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        UPDATE enis SET revision = revision + 1 WHERE id = OLD.eni_id;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        UPDATE enis SET revision = revision + 1 WHERE id = NEW.eni_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER eni_address_changed AFTER INSERT OR UPDATE OR DELETE ON private_ips
+    FOR EACH ROW EXECUTE FUNCTION eni_address_changed();
+CREATE FUNCTION eni_tag_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' AND OLD.resource_type = 'eni' THEN
+        UPDATE enis SET revision = revision + 1 WHERE id = OLD.resource_id;
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.resource_type = 'eni' THEN
+        UPDATE enis SET revision = revision + 1 WHERE id = NEW.resource_id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER eni_tag_changed AFTER INSERT OR UPDATE OR DELETE ON tags
+    FOR EACH ROW EXECUTE FUNCTION eni_tag_changed();
 "#,
 ];
 
@@ -1121,6 +1162,8 @@ impl<'c> PgTx<'c> {
         Ok(enis)
     }
 
+    /// The only writer of eni_groups, called with the ENI's row written (migration 3 counts on
+    /// that to raise the ENI's revision).
     fn write_eni_groups(&self, eni: &Eni) -> R<()> {
         self.exec("DELETE FROM eni_groups WHERE eni_id = $1", &[&eni.id])?;
         let seq: i64 = self
@@ -1560,13 +1603,13 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
-    fn enis(
+    fn eni_revisions(
         &self,
         account: &str,
         region: &str,
         filter: &EniFilter,
         page: PageRequest,
-    ) -> R<Page<Eni>> {
+    ) -> R<Page<EniRevision>> {
         let mut s = Select::new(
             "SELECT seq FROM enis WHERE account_id = $1 AND region_id = $2",
             vec![Box::new(account.to_string()), Box::new(region.to_string())],
@@ -1610,9 +1653,22 @@ impl Tx for PgTx<'_> {
             TagResourceType::Eni,
             &filter.tags,
         );
-        let page = self.page("enis", s, page, eni_row)?;
-        let items = self.load_eni_parts(page.items)?;
-        Ok(Page { items, ..page })
+        self.page("enis", s, page, |r| {
+            Ok(EniRevision {
+                id: get(r, "id")?,
+                revision: get(r, "revision")?,
+            })
+        })
+    }
+
+    fn enis_by_id(&self, account: &str, region: &str, ids: &[&str]) -> R<Vec<Eni>> {
+        let mut rows = self.all(
+            "SELECT * FROM enis WHERE id = ANY($1) AND account_id = $2 AND region_id = $3",
+            &[&ids, &account, &region],
+            eni_row,
+        )?;
+        rows.sort_by_key(|eni| ids.iter().position(|id| *id == eni.id));
+        self.load_eni_parts(rows)
     }
 
     fn enis_of_instance(&self, instance_id: &str) -> R<Vec<Eni>> {

@@ -11,9 +11,9 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{
-    page_after, AccessKey, ClientTokenRecord, EniFilter, Event, GroupFilter, InstanceFilter, Page,
-    PageRequest, PendingTransition, StoreFault, TagRow, TagRowFilter, Tx, VSwitchFilter, VpcFilter,
-    R,
+    page_after, AccessKey, ClientTokenRecord, EniFilter, EniRevision, Event, GroupFilter,
+    InstanceFilter, Page, PageRequest, PendingTransition, StoreFault, TagRow, TagRowFilter, Tx,
+    VSwitchFilter, VpcFilter, R,
 };
 use crate::metrics::{Histogram, BATCH_SIZE_BOUNDS};
 use crate::model::permissions::{Direction, NicType, Policy, Protocol, Rule, RuleCounts, RuleSpec};
@@ -267,6 +267,33 @@ INSERT INTO group_member_counts SELECT group_id, COUNT(*) FROM eni_groups GROUP 
 DROP INDEX private_ips_by_eni;
 CREATE INDEX private_ips_by_eni ON private_ips(eni_id, is_primary DESC, ip);
 CREATE INDEX eni_groups_in_order ON eni_groups(eni_id, position, group_id);
+"#,
+    // 8: each ENI's revision (store::EniRevision), raised by any change to its row, addresses
+    // or tags. Its groups change only with its row (write_eni_groups), whose update raises
+    // the revision itself rather than through the trigger's second update.
+    r#"
+ALTER TABLE enis ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+CREATE TRIGGER eni_revised AFTER UPDATE ON enis WHEN NEW.revision = OLD.revision BEGIN
+    UPDATE enis SET revision = OLD.revision + 1 WHERE seq = NEW.seq;
+END;
+CREATE TRIGGER eni_address_added AFTER INSERT ON private_ips BEGIN
+    UPDATE enis SET revision = revision + 1 WHERE id = NEW.eni_id;
+END;
+CREATE TRIGGER eni_address_removed AFTER DELETE ON private_ips BEGIN
+    UPDATE enis SET revision = revision + 1 WHERE id = OLD.eni_id;
+END;
+CREATE TRIGGER eni_address_changed AFTER UPDATE ON private_ips BEGIN
+    UPDATE enis SET revision = revision + 1 WHERE id IN (OLD.eni_id, NEW.eni_id);
+END;
+CREATE TRIGGER eni_tag_added AFTER INSERT ON tags WHEN NEW.resource_type = 'eni' BEGIN
+    UPDATE enis SET revision = revision + 1 WHERE id = NEW.resource_id;
+END;
+CREATE TRIGGER eni_tag_removed AFTER DELETE ON tags WHEN OLD.resource_type = 'eni' BEGIN
+    UPDATE enis SET revision = revision + 1 WHERE id = OLD.resource_id;
+END;
+CREATE TRIGGER eni_tag_changed AFTER UPDATE ON tags WHEN 'eni' IN (OLD.resource_type, NEW.resource_type) BEGIN
+    UPDATE enis SET revision = revision + 1 WHERE id IN (OLD.resource_id, NEW.resource_id);
+END;
 "#,
 ];
 
@@ -1103,6 +1130,8 @@ impl SqliteTx<'_> {
         Ok(enis)
     }
 
+    /// The only writer of eni_groups, called with the ENI's row written (migration 8 counts on
+    /// that to raise the ENI's revision).
     fn write_eni_groups(&self, eni: &Eni) -> R<()> {
         self.exec("DELETE FROM eni_groups WHERE eni_id = ?", [&eni.id])?;
         let seq = self
@@ -1534,7 +1563,7 @@ impl Tx for SqliteTx<'_> {
 
     fn update_eni(&self, e: &Eni) -> R<()> {
         self.exec(
-            "UPDATE enis SET name = ?, description = ?, status = ?, instance_id = ?, delete_on_release = ?, source_dest_check = ?, queue_number = ? WHERE id = ?",
+            "UPDATE enis SET name = ?, description = ?, status = ?, instance_id = ?, delete_on_release = ?, source_dest_check = ?, queue_number = ?, revision = revision + 1 WHERE id = ?",
             params![e.name, e.description, e.status.api_name(), e.instance_id, e.delete_on_release as i64, e.source_dest_check as i64, e.queue_number as i64, e.id],
         )?;
         self.write_eni_groups(e)
@@ -1546,13 +1575,13 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn enis(
+    fn eni_revisions(
         &self,
         account: &str,
         region: &str,
         filter: &EniFilter,
         page: PageRequest,
-    ) -> R<Page<Eni>> {
+    ) -> R<Page<EniRevision>> {
         let mut s = Select::new(
             "SELECT seq FROM enis WHERE account_id = ? AND region_id = ?",
             vec![text(account), text(region)],
@@ -1589,9 +1618,20 @@ impl Tx for SqliteTx<'_> {
             );
         }
         s.and_tags("id", (account, region), TagResourceType::Eni, &filter.tags);
-        let page = self.page(ENI_COLUMNS, s, page, eni_row)?;
-        let items = self.load_eni_parts(page.items)?;
-        Ok(Page { items, ..page })
+        self.page("enis.id, enis.revision", s, page, |r| {
+            Ok(EniRevision {
+                id: r.get(0)?,
+                revision: r.get(1)?,
+            })
+        })
+    }
+
+    fn enis_by_id(&self, account: &str, region: &str, ids: &[&str]) -> R<Vec<Eni>> {
+        let mut enis = Vec::with_capacity(ids.len());
+        for id in ids {
+            enis.extend(self.eni(account, region, id)?);
+        }
+        Ok(enis)
     }
 
     fn enis_of_instance(&self, instance_id: &str) -> R<Vec<Eni>> {

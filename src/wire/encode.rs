@@ -179,7 +179,9 @@ mod tests {
 
     #[test]
     fn shared_objects_write_as_the_objects_they_hold() {
-        let item = body(json!({"Id": "eni-1", "Name": "a<b", "Ips": {"Ip": ["10.0.0.1", "10.0.0.2"]}, "Empty": {}}));
+        let item = body(
+            json!({"Id": "eni-1", "Name": "a<b", "Ips": {"Ip": ["10.0.0.1", "10.0.0.2"]}, "Empty": {}}),
+        );
         let shared = Doc::Shared(std::sync::Arc::new(crate::doc::Shared::new(&item)));
         let page = |item: Doc| {
             let mut fields = Fields::new();
