@@ -1682,3 +1682,103 @@ async fn answers_in_xml() {
     );
     assert_eq!(elements(&missing.text, "Code"), ["InvalidEniId.NotFound"]);
 }
+
+/// DescribeNetworkInterfaces reuses an ENI's rendered answer while the ENI stands at one store
+/// revision (`actions::cache`). After every kind of change to an ENI, its listed answer must be
+/// what DescribeNetworkInterfaceAttribute (never cached) shows, in JSON and in XML.
+#[tokio::test]
+async fn listed_enis_follow_every_change() {
+    let server = TestServer::start().await;
+    let c = server.client();
+    let w = world(&c).await;
+    let (b0, b1) = (w.basic[0].as_str(), w.basic[1].as_str());
+    let instance = run_instance(&c, &w.vswitch, &[b0]).await;
+    let primary = primary_eni(&c, &instance).await;
+    let eni = create_id(&c, &w.vswitch, &[("SecurityGroupId", b0)]).await;
+
+    /// The listed answer of `eni` (asked twice: the second comes from the cache) against its
+    /// attribute answer, field by field.
+    async fn agrees(c: &Client, eni: &str, change: &str) {
+        let attribute = attribute(c, eni).await;
+        for _ in 0..2 {
+            let listed = describe(c, &[("NetworkInterfaceId.1", eni)]).await;
+            assert_eq!(ids_of(&listed), [eni]);
+            let item = &listed["NetworkInterfaceSets"]["NetworkInterfaceSet"][0];
+            for (key, value) in item.as_object().unwrap() {
+                assert_eq!(&attribute[key], value, "{key} of {eni} after {change}");
+            }
+            let xml_items = |text: &str| {
+                elements(text, "NetworkInterfaceSet")
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            };
+            let by_id = with_region(&[("NetworkInterfaceId.1", eni)]);
+            let listed_xml = xml(c, "DescribeNetworkInterfaces", &by_id).await;
+            let attribute_xml =
+                xml(c, "DescribeNetworkInterfaceAttribute", &for_eni(eni, &[])).await;
+            let item_xml = &xml_items(&listed_xml.text)[0];
+            // The attribute answer repeats some names further on (NetworkInterfaceTrafficConfig).
+            for key in item.as_object().unwrap().keys() {
+                let (listed, shown) = (elements(item_xml, key), elements(&attribute_xml.text, key));
+                assert!(
+                    !listed.is_empty() && shown.starts_with(&listed),
+                    "XML {key} of {eni} after {change}: {listed:?} vs {shown:?}"
+                );
+            }
+        }
+    }
+    async fn changed(c: &Client, action: &str, params: &[(&str, &str)], eni: &str) {
+        c.call(action, &with_region(params)).await.ok();
+        agrees(c, eni, action).await;
+    }
+
+    agrees(&c, &eni, "creation").await;
+    agrees(&c, &primary, "launch").await;
+    for (key, value) in [
+        ("NetworkInterfaceName", "renamed"),
+        ("Description", "described"),
+        ("SecurityGroupId.1", b1),
+        ("QueueNumber", "2"),
+    ] {
+        let params = [("NetworkInterfaceId", eni.as_str()), (key, value)];
+        changed(&c, "ModifyNetworkInterfaceAttribute", &params, &eni).await;
+    }
+    let tag = [
+        ("ResourceType", "eni"),
+        ("ResourceId.1", eni.as_str()),
+        ("Tag.1.Key", "team"),
+        ("Tag.1.Value", "net"),
+    ];
+    changed(&c, "TagResources", &tag, &eni).await;
+    let untag = [
+        ("ResourceType", "eni"),
+        ("ResourceId.1", eni.as_str()),
+        ("TagKey.1", "team"),
+    ];
+    changed(&c, "UntagResources", &untag, &eni).await;
+    let assigned = c
+        .call(
+            "AssignPrivateIpAddresses",
+            &for_eni(&eni, &[("SecondaryPrivateIpAddressCount", "1")]),
+        )
+        .await
+        .ok()["AssignedPrivateIpAddressesSet"]["PrivateIpSet"]["PrivateIpAddress"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    agrees(&c, &eni, "AssignPrivateIpAddresses").await;
+    let unassign = [
+        ("NetworkInterfaceId", eni.as_str()),
+        ("PrivateIpAddress.1", &assigned),
+    ];
+    changed(&c, "UnassignPrivateIpAddresses", &unassign, &eni).await;
+    // The seed's rule b: the instance's group calls change its primary ENI.
+    let member = [("InstanceId", instance.as_str()), ("SecurityGroupId", b1)];
+    changed(&c, "JoinSecurityGroup", &member, &primary).await;
+    changed(&c, "LeaveSecurityGroup", &member, &primary).await;
+    attach(&c, &eni, &instance).await;
+    agrees(&c, &eni, "AttachNetworkInterface").await;
+    detach(&c, &eni, &instance).await;
+    agrees(&c, &eni, "DetachNetworkInterface").await;
+}
