@@ -2,11 +2,11 @@
 //! DescribeNetworkInterfaceAttribute, Attach/Detach/DeleteNetworkInterface and the seed's
 //! ModifyNetworkInterfaceAttribute.
 
-use super::paging::{self, Limits};
-use super::tags::{new_tags, tag_filter};
 use std::sync::Arc;
 
 use super::cache::EniAnswers;
+use super::paging::{self, Limits};
+use super::tags::{new_tags, tag_filter};
 use super::{empty, render, Answer, Call, MissingRegion};
 use crate::doc::{Doc, Fields, Shared};
 use crate::errors::ApiError;
@@ -200,26 +200,18 @@ fn rendered(
         .map(|(e, _)| e.id.as_str())
         .collect();
     let mut loaded = enis::load(tx, account, region, &missing)?.into_iter();
-    let mut items = Vec::with_capacity(page.items.len());
-    for (e, answer) in page.items.iter().zip(cached) {
-        let answer = match answer {
-            Some(answer) => answer,
-            None => {
-                let (eni, tags) = loaded
-                    .next()
-                    .filter(|(eni, _)| eni.id == e.id)
-                    .ok_or_else(|| StoreFault(format!("ENI {} vanished within a read", e.id)))?;
-                let answer = Arc::new(Shared::new(&render::eni(&eni, account, &tags)));
-                cache.insert(generation, &e.id, e.revision, Arc::clone(&answer));
-                answer
-            }
-        };
-        items.push(answer);
-    }
-    Ok(Page {
-        items,
-        total: page.total,
-        next_after: page.next_after,
+    let mut cached = cached.into_iter();
+    page.try_map(|e| {
+        if let Some(answer) = cached.next().flatten() {
+            return Ok(answer);
+        }
+        let (eni, tags) = loaded
+            .next()
+            .filter(|(eni, _)| eni.id == e.id)
+            .ok_or_else(|| StoreFault(format!("ENI {} vanished within a read", e.id)))?;
+        let answer = Arc::new(Shared::new(&render::eni(&eni, account, &tags)));
+        cache.insert(generation, &e.id, e.revision, Arc::clone(&answer));
+        Ok(answer)
     })
 }
 
