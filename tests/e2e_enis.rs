@@ -62,6 +62,14 @@ async fn create_id(c: &Client, vswitch: &str, extra: &[(&str, &str)]) -> String 
         .to_string()
 }
 
+/// An instance in the first basic group, its primary ENI, and a secondary ENI in that group.
+async fn instance_and_eni(c: &Client, w: &World) -> (String, String, String) {
+    let instance = run_instance(c, &w.vswitch, &[&w.basic[0]]).await;
+    let primary = primary_eni(c, &instance).await;
+    let eni = create_eni(c, &w.vswitch, &[&w.basic[0]]).await;
+    (instance, primary, eni)
+}
+
 async fn attribute(c: &Client, eni: &str) -> Value {
     c.call(
         "DescribeNetworkInterfaceAttribute",
@@ -1371,9 +1379,7 @@ async fn modify_network_interface_attribute() {
     let c = server.client();
     let w = world(&c).await;
     let (b0, b1) = (w.basic[0].as_str(), w.basic[1].as_str());
-    let instance = run_instance(&c, &w.vswitch, &[b0]).await;
-    let primary = primary_eni(&c, &instance).await;
-    let eni = create_eni(&c, &w.vswitch, &[b0]).await;
+    let (instance, primary, eni) = instance_and_eni(&c, &w).await;
     let modify = |eni: &str, extra: &[(&str, &str)]| {
         let mut params = with_region(&[("NetworkInterfaceId", eni)]);
         params.extend_from_slice(extra);
@@ -1691,10 +1697,8 @@ async fn listed_enis_follow_every_change() {
     let server = TestServer::start().await;
     let c = server.client();
     let w = world(&c).await;
-    let (b0, b1) = (w.basic[0].as_str(), w.basic[1].as_str());
-    let instance = run_instance(&c, &w.vswitch, &[b0]).await;
-    let primary = primary_eni(&c, &instance).await;
-    let eni = create_id(&c, &w.vswitch, &[("SecurityGroupId", b0)]).await;
+    let b1 = w.basic[1].as_str();
+    let (instance, primary, eni) = instance_and_eni(&c, &w).await;
 
     /// The listed answer of `eni` (asked twice: the second comes from the cache) against its
     /// attribute answer, field by field.

@@ -257,32 +257,23 @@ END
 $$;
 CREATE TRIGGER eni_revised BEFORE UPDATE ON enis
     FOR EACH ROW EXECUTE FUNCTION eni_revised();
-CREATE FUNCTION eni_address_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A row naming an ENI in column TG_ARGV[0] changed (a tag may name another resource: no ENI
+-- has its id).
+CREATE FUNCTION eni_part_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        UPDATE enis SET revision = revision + 1 WHERE id = OLD.eni_id;
+        UPDATE enis SET revision = revision + 1 WHERE id = to_jsonb(OLD) ->> TG_ARGV[0];
     END IF;
     IF TG_OP <> 'DELETE' THEN
-        UPDATE enis SET revision = revision + 1 WHERE id = NEW.eni_id;
+        UPDATE enis SET revision = revision + 1 WHERE id = to_jsonb(NEW) ->> TG_ARGV[0];
     END IF;
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER eni_address_changed AFTER INSERT OR UPDATE OR DELETE ON private_ips
-    FOR EACH ROW EXECUTE FUNCTION eni_address_changed();
-CREATE FUNCTION eni_tag_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.resource_type = 'eni' THEN
-        UPDATE enis SET revision = revision + 1 WHERE id = OLD.resource_id;
-    END IF;
-    IF TG_OP <> 'DELETE' AND NEW.resource_type = 'eni' THEN
-        UPDATE enis SET revision = revision + 1 WHERE id = NEW.resource_id;
-    END IF;
-    RETURN NULL;
-END
-$$;
+    FOR EACH ROW EXECUTE FUNCTION eni_part_changed('eni_id');
 CREATE TRIGGER eni_tag_changed AFTER INSERT OR UPDATE OR DELETE ON tags
-    FOR EACH ROW EXECUTE FUNCTION eni_tag_changed();
+    FOR EACH ROW EXECUTE FUNCTION eni_part_changed('resource_id');
 "#,
 ];
 
