@@ -2,7 +2,8 @@
 # ecsnet against moto's server, in one run, on the same machine: moto first (seeded through
 # the EC2 API to each of MOTO_SIZES, every line at concurrency 1, 8, 32), then ecsnet (release
 # build, seeded through its API with `ecsnet seed --enis` to each of ECSNET_SIZES, `ecsnet bench`
-# at each size, cold start and RSS at each size). Results go to $OUT as JSON lines;
+# at each size, then describe-by-group again with the server's answer cache off; cold start
+# and RSS at each size). Results go to $OUT as JSON lines;
 # benches/report.py prints the ratios and draws docs/performance.png from them.
 #
 #   bash benches/compare.sh                                   # the figures in docs/performance.md
@@ -90,6 +91,14 @@ for size in "${sizes[@]}"; do
   "$BIN" bench --json --duration "$DURATION" --concurrency "$CONCURRENCY" "${target[@]}" \
     | sed "s/^{/{\"server\":\"ecsnet\",\"size\":$size,/" >> "$OUT"
   record "{\"server\":\"ecsnet\",\"line\":\"rss\",\"size\":$size,\"rss_kb\":$(awk '/VmRSS/ {print $2}' "/proc/$pid/status"),\"disk_kb\":$(du -sk "$data" | cut -f1)}"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  note "ecsnet: describe-by-group at $size ENIs without the answer cache"
+  "$BIN" serve --listen "127.0.0.1:$ECSNET_PORT" --data-dir "$data" "${serve_args[@]}" --eni-answer-cache 0 2> "$work/ecsnet.log" &
+  pid=$!
+  pids+=("$pid")
+  wait_port "$ECSNET_PORT"
+  "$BIN" bench --json --lines describe-by-group --duration "$DURATION" --concurrency "$CONCURRENCY" "${target[@]}" \
+    | sed "s/^{/{\"server\":\"ecsnet\",\"size\":$size,/; s/\"line\":\"describe-by-group\"/\"line\":\"describe-by-group-uncached\"/" >> "$OUT"
   kill "$pid"; wait "$pid" 2>/dev/null || true
   note "ecsnet: cold start at $size ENIs"
   record "$("$PY" benches/startup.py "$BIN" "$data" "$ECSNET_PORT" "$KEY_ID" "$SECRET" "${serve_args[@]}" \

@@ -9,7 +9,8 @@ import json
 import sys
 from collections import defaultdict
 
-LINES = ["modify", "join-leave", "describe-by-group", "describe-by-id", "noop"]
+LINES = ["modify", "join-leave", "describe-by-group", "describe-by-id", "noop",
+         "describe-by-group-uncached"]
 
 
 def load(path):
@@ -45,7 +46,8 @@ def main():
     for size in sorted(set(ecs_sizes) & set(moto_sizes)):
         for line in LINES:
             for c in sorted({k[3] for k in bench if k[1] == size and k[2] == line}):
-                e, m = bench.get(("ecsnet", size, line, c)), bench.get(("moto", size, line, c))
+                e = bench.get(("ecsnet", size, line, c))
+                m = bench.get(("moto", size, line.removesuffix("-uncached"), c))
                 if not e or not m:
                     continue
                 ratio = e["throughput"] / m["throughput"] if m["throughput"] else float("inf")
@@ -87,12 +89,13 @@ def main():
 
     for size in ecs_sizes:
         noop = get("ecsnet", size, "noop")
-        for line, share in (("modify", 0.25), ("describe-by-group", 0.40), ("describe-by-id", 0.50)):
+        for line, share in (("modify", 0.25), ("describe-by-group", 0.40),
+                            ("describe-by-group-uncached", 0.40), ("describe-by-id", 0.50)):
             t = get("ecsnet", size, line)
             if t and noop:
                 print(f"{size:,}: {line} at {t / noop:.0%} of the no-op ceiling (target {share:.0%})")
-        for line in ("modify", "describe-by-group", "describe-by-id"):
-            e, m = get("ecsnet", size, line), get("moto", size, line)
+        for line in ("modify", "describe-by-group", "describe-by-group-uncached", "describe-by-id"):
+            e, m = get("ecsnet", size, line), get("moto", size, line.removesuffix("-uncached"))
             if e and m:
                 print(f"{size:,}: {line} {e / m:,.0f}x moto")
         worst = max((bench[k]["p99_ms"], k[2]) for k in bench
@@ -100,9 +103,10 @@ def main():
         print(f"{size:,}: worst p99 {worst[0]:.2f} ms ({worst[1]}; target 10 ms)")
     if len(ecs_sizes) > 1:
         small, large = ecs_sizes[0], ecs_sizes[-1]
-        a, b = get("ecsnet", small, "describe-by-group"), get("ecsnet", large, "describe-by-group")
-        if a and b:
-            print(f"describe-by-group at {large:,} is {b / a:.0%} of its rate at {small:,} (target 80%)")
+        for line in ("describe-by-group", "describe-by-group-uncached"):
+            a, b = get("ecsnet", small, line), get("ecsnet", large, line)
+            if a and b:
+                print(f"{line} at {large:,} is {b / a:.0%} of its rate at {small:,} (target 80%)")
 
     draw(bench, chart)
 
@@ -114,7 +118,8 @@ def draw(bench, chart):
     import matplotlib.pyplot as plt
 
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 8), sharex=True)
-    colors = dict(zip(LINES, ["tab:blue", "tab:purple", "tab:green", "tab:orange", "tab:gray"]))
+    colors = dict(zip(LINES, ["tab:blue", "tab:purple", "tab:green", "tab:orange", "tab:gray",
+                              "tab:olive"]))
     for server, style in (("ecsnet", "-o"), ("moto", "--s")):
         for line in LINES:
             points = sorted((k[1], r) for k, r in bench.items()
