@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use super::cache::EniAnswers;
 use super::paging::{self, Limits};
 use super::tags::{new_tags, tag_filter};
 use super::{empty, render, Answer, Call, MissingRegion};
@@ -16,7 +15,7 @@ use crate::obj;
 use crate::ops::enis::{self, ModifyEni, NewEni};
 use crate::ops::tags::create_tagged;
 use crate::ops::OpError;
-use crate::store::{EniFilter, EniRevision, Page, PageRequest, StoreFault, Tx};
+use crate::store::{EniFilter, EniRevision, Page, PageRequest, StoreFault};
 
 const ENI_PAGES: Limits = Limits {
     default_size: 10,
@@ -159,8 +158,26 @@ pub async fn describe(call: Call) -> Answer {
         // Noted before the read begins, so a restore it overlaps cannot pass for its own.
         let generation = app.eni_answers.generation();
         call.read(move |tx| {
-            let page = enis::page(tx, &account, &region, &filter, request)?;
-            rendered(tx, (&app.eni_answers, generation), &account, &region, page)
+            let cache = &app.eni_answers;
+            let mut cached = Vec::new();
+            let mut known = |e: &EniRevision| {
+                let answer = cache.get(generation, &e.id, e.revision);
+                let hit = answer.is_some();
+                cached.extend(answer);
+                hit
+            };
+            let page = enis::describe(tx, &account, &region, &filter, request, &mut known)?;
+            let mut cached = cached.into_iter();
+            page.try_map(|(e, read)| match read {
+                None => cached
+                    .next()
+                    .ok_or_else(|| StoreFault("a cached ENI answer went missing".into()).into()),
+                Some((eni, tags)) => {
+                    let answer = Arc::new(Shared::new(&render::eni(&eni, &account, &tags)));
+                    cache.insert(generation, &e.id, e.revision, Arc::clone(&answer));
+                    Ok::<_, OpError>(answer)
+                }
+            })
         })
         .await?
     };
@@ -176,43 +193,6 @@ pub async fn describe(call: Call) -> Answer {
         ),
     );
     Ok(out)
-}
-
-/// The answers of a page of ENIs: those the cache holds at their revision from there, the
-/// others loaded, rendered and added to it (as of the cache's `generation` the read began in).
-fn rendered(
-    tx: &dyn Tx,
-    (cache, generation): (&EniAnswers, u64),
-    account: &str,
-    region: &str,
-    page: Page<EniRevision>,
-) -> Result<Page<Arc<Shared>>, OpError> {
-    let cached: Vec<_> = page
-        .items
-        .iter()
-        .map(|e| cache.get(generation, &e.id, e.revision))
-        .collect();
-    let missing: Vec<&str> = page
-        .items
-        .iter()
-        .zip(&cached)
-        .filter(|(_, answer)| answer.is_none())
-        .map(|(e, _)| e.id.as_str())
-        .collect();
-    let mut loaded = enis::load(tx, account, region, &missing)?.into_iter();
-    let mut cached = cached.into_iter();
-    page.try_map(|e| {
-        if let Some(answer) = cached.next().flatten() {
-            return Ok(answer);
-        }
-        let (eni, tags) = loaded
-            .next()
-            .filter(|(eni, _)| eni.id == e.id)
-            .ok_or_else(|| StoreFault(format!("ENI {} vanished within a read", e.id)))?;
-        let answer = Arc::new(Shared::new(&render::eni(&eni, account, &tags)));
-        cache.insert(generation, &e.id, e.revision, Arc::clone(&answer));
-        Ok(answer)
-    })
 }
 
 pub async fn describe_attribute(call: Call) -> Answer {

@@ -243,26 +243,30 @@ pub fn modify(tx: &dyn Tx, ctx: &Ctx, eni_id: &str, req: ModifyEni) -> OpResult<
     Ok(())
 }
 
-/// A page of the ENIs matching `filter`, each as its id and revision.
-pub fn page(
+/// An ENI of a DescribeNetworkInterfaces page: its revision, and unless the caller knew it at
+/// that revision, the ENI in full with its tags.
+pub type Listed = (EniRevision, Option<(Eni, Vec<Tag>)>);
+
+/// A page of the ENIs matching `filter`, each with its revision and, unless `known` says the
+/// caller has it at that revision, in full with its tags.
+pub fn describe(
     tx: &dyn Tx,
     account: &str,
     region: &str,
     filter: &EniFilter,
     page: PageRequest,
-) -> OpResult<Page<EniRevision>> {
-    Ok(tx.eni_revisions(account, region, filter, page)?)
-}
-
-/// These ENIs in full with their tags, in the order of `ids`.
-pub fn load(
-    tx: &dyn Tx,
-    account: &str,
-    region: &str,
-    ids: &[&str],
-) -> OpResult<Vec<(Eni, Vec<Tag>)>> {
-    let enis = tx.enis_by_id(account, region, ids)?;
-    let ids: Vec<&str> = enis.iter().map(|e| e.id.as_str()).collect();
-    let tags = tx.tags_of_each(&ids)?;
-    Ok(enis.into_iter().zip(tags).collect())
+    known: &mut dyn FnMut(&EniRevision) -> bool,
+) -> OpResult<Page<Listed>> {
+    let page = tx.enis(account, region, filter, page, known)?;
+    let read: Vec<&str> = page
+        .items
+        .iter()
+        .filter_map(|(_, eni)| eni.as_ref())
+        .map(|e| e.id.as_str())
+        .collect();
+    let mut tags = tx.tags_of_each(&read)?.into_iter();
+    Ok(page.map(|(revision, eni)| {
+        let tagged = eni.map(|eni| (eni, tags.next().unwrap_or_default()));
+        (revision, tagged)
+    }))
 }

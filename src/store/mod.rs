@@ -91,6 +91,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The same page with each item turned into another.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            next_after: self.next_after,
+        }
+    }
+
     /// The same page with each item turned into another (e.g. joined with related data).
     pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
         Ok(Page {
@@ -286,17 +295,16 @@ pub trait Tx {
     /// Writes the ENI's own fields and its group list (addresses are fixed at creation).
     fn update_eni(&self, eni: &Eni) -> R<()>;
     fn delete_eni(&self, id: &str) -> R<()>;
-    /// A page of the ENIs matching `filter`, each as its id and revision.
-    fn eni_revisions(
+    /// A page of the ENIs matching `filter`, each with its revision and, unless `known` says
+    /// the caller has it at that revision, in full (with its addresses and groups).
+    fn enis(
         &self,
         account: &str,
         region: &str,
         filter: &EniFilter,
         page: PageRequest,
-    ) -> R<Page<EniRevision>>;
-    /// These ENIs of the account and region, in the order of `ids` (those that do not exist
-    /// left out).
-    fn enis_by_id(&self, account: &str, region: &str, ids: &[&str]) -> R<Vec<Eni>>;
+        known: &mut dyn FnMut(&EniRevision) -> bool,
+    ) -> R<Page<(EniRevision, Option<Eni>)>>;
     /// The ENIs attached to an instance, the primary one first.
     fn enis_of_instance(&self, instance_id: &str) -> R<Vec<Eni>>;
     fn count_enis(&self, account: &str, region: &str) -> R<u64>;
@@ -408,6 +416,22 @@ pub fn open(data_dir: &Path, readers: usize) -> Result<Store, StoreFault> {
 
 /// A token page from up to `limit + 1` rows `(seq, item)` in key order: the first `limit`, and
 /// where the next page starts when a row follows them.
+/// A page of `Tx::enis` with the addresses and groups of the ENIs it read in full filled in by
+/// `load_parts` (a backend's loader, which keeps the order of what it is given).
+pub(crate) fn with_eni_parts(
+    page: Page<(EniRevision, Option<Eni>)>,
+    load_parts: impl FnOnce(Vec<Eni>) -> R<Vec<Eni>>,
+) -> R<Page<(EniRevision, Option<Eni>)>> {
+    let mut read = Vec::new();
+    let page = page.map(|(revision, eni)| {
+        let full = eni.is_some();
+        read.extend(eni);
+        (revision, full)
+    });
+    let mut loaded = load_parts(read)?.into_iter();
+    Ok(page.map(|(revision, full)| (revision, full.then(|| loaded.next()).flatten())))
+}
+
 pub(crate) fn page_after<T>(mut rows: Vec<(i64, T)>, limit: u64) -> Page<T> {
     let next_after = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);

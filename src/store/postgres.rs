@@ -23,9 +23,9 @@ use postgres::{Client, IsolationLevel, NoTls, Row, Statement, Transaction};
 use tokio::sync::{watch, Semaphore};
 
 use super::{
-    group_by_owner, page_after, AccessKey, ClientTokenRecord, EniFilter, EniRevision, Event,
-    GroupFilter, InstanceFilter, Page, PageRequest, PendingTransition, StoreFault, TagRow,
-    TagRowFilter, Tx, VSwitchFilter, VpcFilter, R,
+    group_by_owner, page_after, with_eni_parts, AccessKey, ClientTokenRecord, EniFilter,
+    EniRevision, Event, GroupFilter, InstanceFilter, Page, PageRequest, PendingTransition,
+    StoreFault, TagRow, TagRowFilter, Tx, VSwitchFilter, VpcFilter, R,
 };
 use crate::metrics::{Histogram, BATCH_SIZE_BOUNDS};
 use crate::model::permissions::{Direction, NicType, Policy, Protocol, Rule, RuleCounts, RuleSpec};
@@ -1594,13 +1594,14 @@ impl Tx for PgTx<'_> {
         Ok(())
     }
 
-    fn eni_revisions(
+    fn enis(
         &self,
         account: &str,
         region: &str,
         filter: &EniFilter,
         page: PageRequest,
-    ) -> R<Page<EniRevision>> {
+        known: &mut dyn FnMut(&EniRevision) -> bool,
+    ) -> R<Page<(EniRevision, Option<Eni>)>> {
         let mut s = Select::new(
             "SELECT seq FROM enis WHERE account_id = $1 AND region_id = $2",
             vec![Box::new(account.to_string()), Box::new(region.to_string())],
@@ -1644,22 +1645,15 @@ impl Tx for PgTx<'_> {
             TagResourceType::Eni,
             &filter.tags,
         );
-        self.page("enis", s, page, |r| {
-            Ok(EniRevision {
+        let page = self.page("enis", s, page, |r| {
+            let revision = EniRevision {
                 id: get(r, "id")?,
                 revision: get(r, "revision")?,
-            })
-        })
-    }
-
-    fn enis_by_id(&self, account: &str, region: &str, ids: &[&str]) -> R<Vec<Eni>> {
-        let mut rows = self.all(
-            "SELECT * FROM enis WHERE id = ANY($1) AND account_id = $2 AND region_id = $3",
-            &[&ids, &account, &region],
-            eni_row,
-        )?;
-        rows.sort_by_key(|eni| ids.iter().position(|id| *id == eni.id));
-        self.load_eni_parts(rows)
+            };
+            let eni = (!known(&revision)).then(|| eni_row(r)).transpose()?;
+            Ok((revision, eni))
+        })?;
+        with_eni_parts(page, |enis| self.load_eni_parts(enis))
     }
 
     fn enis_of_instance(&self, instance_id: &str) -> R<Vec<Eni>> {

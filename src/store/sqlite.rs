@@ -11,9 +11,9 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{
-    page_after, AccessKey, ClientTokenRecord, EniFilter, EniRevision, Event, GroupFilter,
-    InstanceFilter, Page, PageRequest, PendingTransition, StoreFault, TagRow, TagRowFilter, Tx,
-    VSwitchFilter, VpcFilter, R,
+    page_after, with_eni_parts, AccessKey, ClientTokenRecord, EniFilter, EniRevision, Event,
+    GroupFilter, InstanceFilter, Page, PageRequest, PendingTransition, StoreFault, TagRow,
+    TagRowFilter, Tx, VSwitchFilter, VpcFilter, R,
 };
 use crate::metrics::{Histogram, BATCH_SIZE_BOUNDS};
 use crate::model::permissions::{Direction, NicType, Policy, Protocol, Rule, RuleCounts, RuleSpec};
@@ -1575,13 +1575,14 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn eni_revisions(
+    fn enis(
         &self,
         account: &str,
         region: &str,
         filter: &EniFilter,
         page: PageRequest,
-    ) -> R<Page<EniRevision>> {
+        known: &mut dyn FnMut(&EniRevision) -> bool,
+    ) -> R<Page<(EniRevision, Option<Eni>)>> {
         let mut s = Select::new(
             "SELECT seq FROM enis WHERE account_id = ? AND region_id = ?",
             vec![text(account), text(region)],
@@ -1618,20 +1619,17 @@ impl Tx for SqliteTx<'_> {
             );
         }
         s.and_tags("id", (account, region), TagResourceType::Eni, &filter.tags);
-        self.page("enis.id, enis.revision", s, page, |r| {
-            Ok(EniRevision {
+        // The revision follows the ENI's own columns (eni_row reads those by position).
+        let columns = format!("{ENI_COLUMNS}, enis.revision");
+        let page = self.page(&columns, s, page, |r| {
+            let revision = EniRevision {
                 id: r.get(0)?,
-                revision: r.get(1)?,
-            })
-        })
-    }
-
-    fn enis_by_id(&self, account: &str, region: &str, ids: &[&str]) -> R<Vec<Eni>> {
-        let mut enis = Vec::with_capacity(ids.len());
-        for id in ids {
-            enis.extend(self.eni(account, region, id)?);
-        }
-        Ok(enis)
+                revision: r.get(15)?,
+            };
+            let eni = (!known(&revision)).then(|| eni_row(r)).transpose()?;
+            Ok((revision, eni))
+        })?;
+        with_eni_parts(page, |enis| self.load_eni_parts(enis))
     }
 
     fn enis_of_instance(&self, instance_id: &str) -> R<Vec<Eni>> {
