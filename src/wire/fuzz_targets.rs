@@ -18,7 +18,7 @@ use super::encode::{self, Format};
 use super::limits::WireLimits;
 use super::params::{Params, PROTOCOL_PARAMETERS};
 use super::sign::{self, decode_pairs, percent_encode};
-use crate::doc::Doc;
+use crate::doc::{Doc, Fields, Shared};
 use crate::errors::Code;
 use crate::store::AccessKey;
 
@@ -466,6 +466,35 @@ pub fn encoders(data: &[u8]) {
     expected_texts.retain(|t| !t.is_empty());
     let texts = xml_texts(&xml).unwrap_or_else(|e| panic!("{e}: {xml:?}"));
     assert_eq!(texts, expected_texts, "{xml:?}");
+
+    // Objects rendered once and shared (the ENI answer cache) write as the objects they hold.
+    let shared = |body: &Map<String, Value>| match shared_inside(fields(body).into()) {
+        Doc::Obj(fields) => fields,
+        _ => unreachable!("an object stays an object"),
+    };
+    for (format, plain) in [(Format::Json, &json), (Format::Xml, &xml)] {
+        let answer = encode::render(format, "FuzzResponse", request_id, shared(&body));
+        assert_eq!(&answer, plain, "{format:?} with shared objects");
+    }
+}
+
+/// `doc` with every object below the top as a `Doc::Shared`.
+fn shared_inside(doc: Doc) -> Doc {
+    let share = |doc: Doc| match shared_inside(doc) {
+        Doc::Obj(fields) => Doc::Shared(std::sync::Arc::new(Shared::new(&fields))),
+        other => other,
+    };
+    match doc {
+        Doc::Obj(fields) => {
+            let mut out = Fields::new();
+            for (key, value) in fields.iter() {
+                out.insert(key.to_string(), share(value.clone()));
+            }
+            Doc::Obj(out)
+        }
+        Doc::List(items) => Doc::List(items.into_iter().map(share).collect()),
+        other => other,
+    }
 }
 
 /// The non-empty texts of a document, unescaped, checking that it is well formed: one root,
