@@ -414,8 +414,6 @@ pub fn open(data_dir: &Path, readers: usize) -> Result<Store, StoreFault> {
     Store::open(&database_path(data_dir), readers)
 }
 
-/// A token page from up to `limit + 1` rows `(seq, item)` in key order: the first `limit`, and
-/// where the next page starts when a row follows them.
 /// A page of `Tx::enis` with the addresses and groups of the ENIs it read in full filled in by
 /// `load_parts` (a backend's loader, which keeps the order of what it is given).
 pub(crate) fn with_eni_parts(
@@ -432,6 +430,8 @@ pub(crate) fn with_eni_parts(
     Ok(page.map(|(revision, full)| (revision, full.then(|| loaded.next()).flatten())))
 }
 
+/// A token page from up to `limit + 1` rows `(seq, item)` in key order: the first `limit`, and
+/// where the next page starts when a row follows them.
 pub(crate) fn page_after<T>(mut rows: Vec<(i64, T)>, limit: u64) -> Page<T> {
     let next_after = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
