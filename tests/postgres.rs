@@ -4,7 +4,8 @@
 //!
 //! Two servers share a schema: writes racing through both never break a rule and never
 //! answer 5xx; a SignatureNonce used on one is refused by the other; exactly one settles
-//! transitions and another takes over when it stops; killing one with SIGKILL under load
+//! transitions and another takes over when it stops; a change through one is listed by the
+//! other (each keeps its own cache of rendered ENIs); killing one with SIGKILL under load
 //! loses no acknowledged write; snapshots answer their documented refusal and reset works.
 
 mod common;
@@ -261,6 +262,54 @@ async fn a_nonce_used_on_one_server_is_refused_by_the_other() {
     cb.send_v1(params, "GET")
         .await
         .err("SignatureNonceUsed", 400);
+}
+
+/// Each server keeps its own cache of rendered ENI answers; a change made through the other
+/// raises the ENI's revision in the shared database, so it is never answered stale.
+#[tokio::test]
+async fn a_change_through_one_server_is_listed_by_the_other() {
+    if !postgres_or_skip("a_change_through_one_server_is_listed_by_the_other") {
+        return;
+    }
+    let (a, b) = two_servers(|_| {}).await;
+    let (ca, cb) = (a.client(), b.client());
+    let w = world(&ca).await;
+    let eni = create_eni(&ca, &w.vswitch, &[&w.basic[0]]).await;
+    let listed = |c: &Client| {
+        let (c, eni) = (c.clone(), eni.clone());
+        async move {
+            let params = [("RegionId", REGION), ("NetworkInterfaceId.1", eni.as_str())];
+            let reply = c.call("DescribeNetworkInterfaces", &params).await;
+            reply.ok()["NetworkInterfaceSets"]["NetworkInterfaceSet"][0].clone()
+        }
+    };
+    for _ in 0..2 {
+        assert_eq!(groups_of(&listed(&ca).await), [w.basic[0].clone()]);
+    }
+    let modify = [
+        ("RegionId", REGION),
+        ("NetworkInterfaceId", eni.as_str()),
+        ("NetworkInterfaceName", "renamed"),
+        ("SecurityGroupId.1", w.basic[1].as_str()),
+    ];
+    cb.call("ModifyNetworkInterfaceAttribute", &modify)
+        .await
+        .ok();
+    let seen = listed(&ca).await;
+    assert_eq!(seen["NetworkInterfaceName"], "renamed");
+    assert_eq!(groups_of(&seen), [w.basic[1].clone()]);
+    let tag = [
+        ("RegionId", REGION),
+        ("ResourceType", "eni"),
+        ("ResourceId.1", eni.as_str()),
+        ("Tag.1.Key", "team"),
+        ("Tag.1.Value", "net"),
+    ];
+    cb.call("TagResources", &tag).await.ok();
+    assert_eq!(
+        listed(&ca).await["Tags"]["Tag"],
+        serde_json::json!([{"TagKey": "team", "TagValue": "net"}])
+    );
 }
 
 #[tokio::test]
