@@ -1,6 +1,6 @@
 //! What `/metrics` shows, in the Prometheus text format (version 0.0.4): requests by action
-//! and code, request latency per action, the store writer's batch sizes, and the store's file
-//! sizes. Hand-rolled: counters and histograms are atomics, rendered on each scrape.
+//! and code, request latency per action, the store writer's batch sizes, the store's file
+//! sizes and the ENI answer cache's size, hits and misses. Hand-rolled: counters and histograms are atomics, rendered on each scrape.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -8,6 +8,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
+
+use crate::actions::cache::CacheStats;
 
 /// Request latency bucket bounds, in microseconds (rendered in seconds).
 const LATENCY_BOUNDS_MICROS: &[u64] = &[
@@ -123,9 +125,9 @@ impl Metrics {
             .observe(micros);
     }
 
-    /// The whole exposition: these request metrics, the writer's batch sizes and the sizes
-    /// of the store's files under `data_dir`.
-    pub fn render(&self, batch_sizes: &Histogram, data_dir: &Path) -> String {
+    /// The whole exposition: these request metrics, the writer's batch sizes, the sizes of
+    /// the store's files under `data_dir` and the ENI answer cache's counts.
+    pub fn render(&self, batch_sizes: &Histogram, data_dir: &Path, answers: CacheStats) -> String {
         let mut out = String::new();
         out.push_str("# HELP ecsnet_requests_total API requests answered, by action, code and HTTP status.\n");
         out.push_str("# TYPE ecsnet_requests_total counter\n");
@@ -170,6 +172,17 @@ impl Metrics {
                 label(&file)
             );
         }
+        let _ = write!(
+            out,
+            "# HELP ecsnet_eni_answers ENIs whose rendered answer DescribeNetworkInterfaces keeps.\n\
+             # TYPE ecsnet_eni_answers gauge\n\
+             ecsnet_eni_answers {}\n\
+             # HELP ecsnet_eni_answer_lookups_total Listed ENIs whose answer was kept at their revision (hit) or was read and rendered (miss).\n\
+             # TYPE ecsnet_eni_answer_lookups_total counter\n\
+             ecsnet_eni_answer_lookups_total{{result=\"hit\"}} {}\n\
+             ecsnet_eni_answer_lookups_total{{result=\"miss\"}} {}\n",
+            answers.entries, answers.hits, answers.misses
+        );
         out
     }
 }
@@ -203,7 +216,12 @@ mod tests {
             Duration::from_micros(1500),
         );
         let h = Histogram::new(BATCH_SIZE_BOUNDS);
-        let out = m.render(&h, Path::new("/nonexistent"));
+        let answers = CacheStats {
+            entries: 3,
+            hits: 5,
+            misses: 4,
+        };
+        let out = m.render(&h, Path::new("/nonexistent"), answers);
         assert!(out.contains(
             "ecsnet_requests_total{action=\"DescribeRegions\",code=\"OK\",status=\"200\"} 1\n"
         ));
@@ -216,6 +234,9 @@ mod tests {
         assert!(out
             .contains("ecsnet_request_duration_seconds_sum{action=\"DescribeRegions\"} 0.0015\n"));
         assert!(out.contains("ecsnet_store_bytes{file=\"ecsnet.db\"} 0\n"));
+        assert!(out.contains("ecsnet_eni_answers 3\n"));
+        assert!(out.contains("ecsnet_eni_answer_lookups_total{result=\"hit\"} 5\n"));
+        assert!(out.contains("ecsnet_eni_answer_lookups_total{result=\"miss\"} 4\n"));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `/healthz` answers 200 only while the store is open and at this build's schema, and
-//! `/metrics` reports requests by action and code, latency histograms, write-batch sizes and
-//! the store's file sizes in the Prometheus text format.
+//! `/metrics` reports requests by action and code, latency histograms, write-batch sizes,
+//! the store's file sizes and the ENI answer cache's counts in the Prometheus text format.
 
 mod common;
 
@@ -139,4 +139,24 @@ async fn metrics_count_requests_latency_batches_and_store_size() {
         s[r#"ecsnet_requests_total{action="DescribeRegions",code="OK",status="200"}"#],
         3.0
     );
+
+    // The ENI answer cache: a listed ENI is read and rendered once, then reused.
+    let answers = |s: &BTreeMap<String, f64>| {
+        [
+            "ecsnet_eni_answers",
+            r#"ecsnet_eni_answer_lookups_total{result="hit"}"#,
+            r#"ecsnet_eni_answer_lookups_total{result="miss"}"#,
+        ]
+        .map(|series| s[series])
+    };
+    assert_eq!(answers(&s), [0.0, 0.0, 0.0]);
+    let w = world(&c).await;
+    create_eni(&c, &w.vswitch, &[&w.basic[0]]).await;
+    for _ in 0..2 {
+        c.call("DescribeNetworkInterfaces", &[("RegionId", REGION)])
+            .await
+            .ok();
+    }
+    let s = samples(&get(&server, "/metrics").await.2);
+    assert_eq!(answers(&s), [1.0, 1.0, 1.0]);
 }

@@ -22,6 +22,16 @@ pub struct EniAnswers {
     per_shard: usize,
     generation: AtomicU64,
     hasher: RandomState,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// What `/metrics` reports of the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    pub entries: usize,
+    pub hits: u64,
+    pub misses: u64,
 }
 
 #[derive(Default)]
@@ -45,6 +55,8 @@ impl EniAnswers {
             per_shard: capacity.div_ceil(SHARDS),
             generation: AtomicU64::new(0),
             hasher: RandomState::new(),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
@@ -63,12 +75,18 @@ impl EniAnswers {
 
     /// The answer of ENI `id` at `revision`, rendered by a read of `generation`.
     pub fn get(&self, generation: u64, id: &str, revision: i64) -> Option<Arc<Shared>> {
-        let shard = lock(self.shard(id));
-        shard
+        let answer = lock(self.shard(id))
             .entries
             .get(id)
             .filter(|e| e.generation == generation && e.revision == revision)
-            .map(|e| Arc::clone(&e.answer))
+            .map(|e| Arc::clone(&e.answer));
+        let counter = if answer.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        answer
     }
 
     /// Keeps the answer a read of `generation` rendered for ENI `id` at `revision`.
@@ -95,13 +113,13 @@ impl EniAnswers {
         shard.order.push_back(id.to_string());
     }
 
-    /// How many ENIs are kept.
-    pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| lock(s).entries.len()).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    /// How many ENIs are kept, and how many lookups found their answer or did not.
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            entries: self.shards.iter().map(|s| lock(s).entries.len()).sum(),
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
     }
 
     fn shard(&self, id: &str) -> &Mutex<Shard> {
@@ -137,7 +155,14 @@ mod tests {
         cache.insert(g, "eni-1", 4, answer("b"));
         assert_eq!(cache.get(g, "eni-1", 4).unwrap().json(), r#"{"Name":"b"}"#);
         assert!(cache.get(g, "eni-1", 3).is_none());
-        assert_eq!(cache.len(), 1);
+        assert_eq!(
+            cache.stats(),
+            CacheStats {
+                entries: 1,
+                hits: 2,
+                misses: 2
+            }
+        );
     }
 
     #[test]
@@ -147,7 +172,7 @@ mod tests {
         cache.insert(before, "eni-1", 1, answer("a"));
         cache.advance();
         let after = cache.generation();
-        assert!(cache.is_empty());
+        assert_eq!(cache.stats().entries, 0);
         // A read begun before the restore may have seen the old store: not kept, not served.
         cache.insert(before, "eni-1", 1, answer("old"));
         assert!(cache.get(after, "eni-1", 1).is_none());
@@ -167,7 +192,7 @@ mod tests {
         for i in 0..1000 {
             cache.insert(g, &format!("eni-{i}"), 0, answer("x"));
         }
-        assert_eq!(cache.len(), SHARDS * 2);
+        assert_eq!(cache.stats().entries, SHARDS * 2);
         assert!(cache.get(g, "eni-999", 0).is_some());
         assert!(cache.get(g, "eni-0", 0).is_none());
     }
@@ -176,6 +201,6 @@ mod tests {
     fn a_cache_of_nothing_keeps_nothing() {
         let cache = EniAnswers::new(0);
         cache.insert(0, "eni-1", 0, answer("a"));
-        assert!(cache.is_empty());
+        assert_eq!(cache.stats().entries, 0);
     }
 }

@@ -32,6 +32,10 @@ async fn healthz(State(app): State<Arc<App>>) -> Response {
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> Response {
-    let text = app.metrics.render(app.store.batch_sizes(), &app.data_dir);
+    let text = app.metrics.render(
+        app.store.batch_sizes(),
+        &app.data_dir,
+        app.eni_answers.stats(),
+    );
     ([(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)], text).into_response()
 }
