@@ -81,7 +81,8 @@ impl Config {
     }
 }
 
-/// ENIs whose answers are kept by default: at about 1.3 KB each, some 65 MB at most.
+/// ENIs whose answers are kept by default: at about 1.3 KB each, some 65 MB at most (an entry
+/// also keeps its XML once an XML answer needed it, about as much again).
 pub const DEFAULT_ENI_ANSWER_CACHE: usize = 50_000;
 
 /// A server accepting connections.
