@@ -511,6 +511,12 @@ def test_pattern_1_eni_resource(run):
     assert (attribute["NetworkInterfaceName"], attribute["Description"]) == ("tf-eni", "managed by terraform")
     assert tags(attribute) == {"Name": "tf-eni-1", "Created": "terraform"}
 
+    # The Describe calls above may have emptied that action's throttle bucket; throttled polls
+    # back off for up to a second each, and could then miss the whole Deleting second. Once the
+    # bucket has refilled (burst 2 at 5/s), the first poll is answered within the fault retries'
+    # backoff (at most 5 faults in a row: 10 + 20 + 40 + 80 + 160 ms) and sees Deleting, which
+    # test_the_run_was_faulted_throttled_and_retried requires of the run.
+    time.sleep(0.5)
     began = time.monotonic()
     assert only_request_id(sdk.call("DeleteNetworkInterface", NetworkInterfaceId=eni))
     seen = poll(lambda: eni_item(sdk, eni), lambda item: item is None)
