@@ -84,12 +84,8 @@ pub fn with_tags<T>(
     id_of: impl Fn(&T) -> &str,
 ) -> OpResult<Page<(T, Vec<Tag>)>> {
     let ids: Vec<&str> = page.items.iter().map(&id_of).collect();
-    let tags = tx.tags_of_each(&ids)?;
-    Ok(Page {
-        items: page.items.into_iter().zip(tags).collect(),
-        total: page.total,
-        next_after: page.next_after,
-    })
+    let mut tags = tx.tags_of_each(&ids)?.into_iter();
+    Ok(page.map(|item| (item, tags.next().unwrap_or_default())))
 }
 
 /// One page of ListTagResources: up to `limit` rows after `after`, and where the next page
